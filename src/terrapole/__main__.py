@@ -1,0 +1,3 @@
+from terrapole.cli import main
+
+main()

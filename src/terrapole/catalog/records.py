@@ -1,0 +1,82 @@
+"""How canonical records are laid out in a store's rows (shared by every backend)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from pydantic import TypeAdapter
+
+from terrapole.core.model import BBox, Collection, Item, Link
+from terrapole.core.timeutil import from_micros, to_micros
+from terrapole.formats.stac import encode_link, parse_links
+
+_COLLECTION = TypeAdapter(Collection)
+
+
+def collection_to_json(collection: Collection) -> bytes:
+    """The stored JSON form of a collection (every canonical field, provenance included)."""
+    return _COLLECTION.dump_json(collection)
+
+
+def collection_from_json(data: bytes | str) -> Collection:
+    """Inverse of `collection_to_json`."""
+    return _COLLECTION.validate_json(data)
+
+
+def item_content(item: Item) -> bytes:
+    """The stored JSON of an item's open-ended parts (the indexed parts live in columns)."""
+    return orjson.dumps(
+        {
+            "g": item.geometry,
+            "p": item.properties,
+            "a": item.assets,
+            "l": [encode_link(link) for link in item.links],
+            "x": item.stac_extensions,
+            "e": item.extra,
+        }
+    )
+
+
+def item_times(item: Item) -> tuple[int | None, int | None, int | None]:
+    """The (sort instant, start, end) of an item in microseconds, as stored in columns."""
+    nominal = item.sort_datetime
+    start = item.start or item.datetime
+    end = item.end or item.datetime
+    return (
+        to_micros(nominal) if nominal else None,
+        to_micros(start) if start else None,
+        to_micros(end) if end else None,
+    )
+
+
+def item_from_row(
+    collection: str,
+    item_id: str,
+    bbox: tuple[float, float, float, float] | None,
+    content: bytes | str,
+    has_datetime: bool,
+    times: tuple[int | None, int | None, int | None],
+) -> Item:
+    """Rebuild an item from its columns and stored content."""
+    data: dict[str, Any] = orjson.loads(content)
+    props = data["p"]
+    dt, start, end = times
+    return Item(
+        id=item_id,
+        collection=collection,
+        geometry=data["g"],
+        bbox=BBox(*bbox) if bbox and bbox[0] is not None else None,
+        datetime=from_micros(dt) if has_datetime and dt is not None else None,
+        start=from_micros(start) if start is not None and props.get("start_datetime") else None,
+        end=from_micros(end) if end is not None and props.get("end_datetime") else None,
+        properties=props,
+        assets=data["a"],
+        links=tuple(_links(data["l"])),
+        stac_extensions=tuple(data["x"]),
+        extra=data["e"],
+    )
+
+
+def _links(raw: list[dict[str, Any]]) -> list[Link]:
+    return list(parse_links(raw))

@@ -1,0 +1,68 @@
+"""The embedded catalog's SQLite schema, versioned."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS collections (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    pole TEXT,
+    title TEXT NOT NULL,
+    license TEXT,
+    minx REAL, miny REAL, maxx REAL, maxy REAL,
+    s INTEGER, e INTEGER,
+    seq INTEGER NOT NULL,
+    content BLOB NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS items (
+    rid INTEGER PRIMARY KEY,
+    collection TEXT NOT NULL,
+    id TEXT NOT NULL,
+    dt INTEGER,
+    s INTEGER,
+    e INTEGER,
+    has_dt INTEGER NOT NULL,
+    minx REAL, miny REAL, maxx REAL, maxy REAL,
+    geom BLOB,
+    seq INTEGER NOT NULL,
+    content BLOB NOT NULL,
+    UNIQUE (collection, id)
+);
+CREATE INDEX IF NOT EXISTS items_dt ON items (dt);
+CREATE INDEX IF NOT EXISTS items_collection_dt ON items (collection, dt);
+CREATE INDEX IF NOT EXISTS items_seq ON items (seq);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS items_rtree USING rtree (rid, minx, maxx, miny, maxy);
+
+CREATE TRIGGER IF NOT EXISTS items_rtree_insert AFTER INSERT ON items
+WHEN new.minx IS NOT NULL BEGIN
+    INSERT INTO items_rtree VALUES (new.rid, new.minx, new.maxx, new.miny, new.maxy);
+END;
+CREATE TRIGGER IF NOT EXISTS items_rtree_update AFTER UPDATE OF minx, miny, maxx, maxy ON items
+BEGIN
+    DELETE FROM items_rtree WHERE rid = old.rid;
+    INSERT INTO items_rtree SELECT new.rid, new.minx, new.maxx, new.miny, new.maxy
+    WHERE new.minx IS NOT NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS items_delete AFTER DELETE ON items BEGIN
+    DELETE FROM items_rtree WHERE rid = old.rid;
+    INSERT INTO text_deletions (kind, rid) VALUES ('items', old.rid);
+END;
+CREATE TRIGGER IF NOT EXISTS collections_delete AFTER DELETE ON collections BEGIN
+    INSERT INTO text_deletions (kind, rid) VALUES ('collections', old.rid);
+END;
+
+CREATE TABLE IF NOT EXISTS text_deletions (kind TEXT NOT NULL, rid INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS queryables (
+    collection TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    PRIMARY KEY (collection, name)
+) WITHOUT ROWID;
+"""

@@ -1,0 +1,357 @@
+"""Planning and running searches in the SQLite catalog: filters, text, keyset paging.
+
+A search becomes one SQL statement: the WHERE clause gathers every filter as parameterised
+fragments, the ORDER BY follows the requested sort with the row id as the final tie-breaker,
+and pages continue from the sort keys of the last row (keyset paging, never OFFSET), so a
+page token stays valid and exact while records are being added.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import shapely
+
+from terrapole.catalog.sql_filter import Column, FilterCompiler, Fragment, spatial_predicate
+from terrapole.catalog.textindex import TextFilters, TextIndex
+from terrapole.core.errors import InvalidParameter, UnknownQueryable
+from terrapole.core.model import BBox
+from terrapole.core.query import Query, SortField, decode_token, encode_token
+from terrapole.core.timeutil import to_micros
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_:.\-]{1,128}$")
+RTREE_PROBE = 2000
+TEXT_FIRST_FETCH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """How one searchable table is laid out."""
+
+    table: str
+    alias: str
+    select: str
+    default_sort: tuple[tuple[str, bool], ...]
+    resolve: Callable[[str], Column]
+    sort_columns: dict[str, str]
+    rtree: str | None = None
+    time_bounds: Callable[[], tuple[int, int]] | None = None
+
+
+@dataclass(slots=True)
+class SearchOutcome:
+    """Rows of one page (in order) and the paging state around them."""
+
+    rows: list[sqlite3.Row]
+    number_matched: int | None
+    next_token: str | None
+    prev_token: str | None
+    scores: dict[int, float] = field(default_factory=dict)
+
+
+def json_property(alias: str, name: str, path_prefix: str) -> Column:
+    """A stored JSON property as a column (the name was checked against the allow-list)."""
+    if not SAFE_NAME.match(name) or '"' in name:
+        raise UnknownQueryable("filter", name)
+    return Column(f"json_extract({alias}.content, '{path_prefix}\"{name}\"')", "json")
+
+
+class Searcher:
+    """Runs one `Query` against one table of an open connection."""
+
+    def __init__(self, spec: TableSpec, text_index: TextIndex | None, count_limit: int) -> None:
+        self.spec = spec
+        self.text_index = text_index
+        self.count_limit = count_limit
+
+    def run(self, conn: sqlite3.Connection, query: Query, extra: Sequence[Fragment] = ()) -> SearchOutcome:
+        """Answer the query: ranked by text relevance, or ordered by keyset."""
+        token = decode_token(query.token) if query.token else {}
+        where = [*extra, *self._where(query)]
+        if query.ranked:
+            return self._ranked(conn, query, where, token)
+        if query.text:
+            where.append(self._text_membership(query))
+        return self._ordered(conn, query, where, token)
+
+    # -- filters -------------------------------------------------------------------------
+    def _where(self, query: Query) -> list[Fragment]:
+        a = self.spec.alias
+        where: list[Fragment] = []
+        if query.ids:
+            where.append(Fragment(f"{a}.id IN ({_marks(query.ids)})", list(query.ids)))
+        if query.datetime is not None:
+            where.append(self._datetime(query))
+        if query.bbox is not None:
+            where.append(self._bbox(query.bbox))
+        if query.intersects is not None:
+            geometry = _geometry(query.intersects)
+            where.append(spatial_predicate(self.spec.resolve("geometry"), "intersects", geometry))
+        if query.filter is not None:
+            where.append(FilterCompiler(self.spec.resolve).compile(query.filter.expression))
+        return where
+
+    def _datetime(self, query: Query) -> Fragment:
+        assert query.datetime is not None
+        column = self.spec.resolve("datetime")
+        start = to_micros(query.datetime.start) if query.datetime.start else None
+        end = to_micros(query.datetime.end) if query.datetime.end else None
+        parts = []
+        if end is not None:
+            parts.append(Fragment(f"{column.sql} <= ?", [end]))
+        if start is not None:
+            parts.append(Fragment(f"{column.end_sql or column.sql} >= ?", [start]))
+        parts.extend(self._implied_sort_range(start, end))
+        return Fragment(" AND ".join(p.sql for p in parts), [x for p in parts for x in p.params])
+
+    def _implied_sort_range(self, start: int | None, end: int | None) -> list[Fragment]:
+        """Bounds on the indexed sort instant implied by the interval (longest span known)."""
+        if self.spec.time_bounds is None:
+            return []
+        before, after = self.spec.time_bounds()
+        sort_sql = self.spec.sort_columns["datetime"]
+        parts = []
+        if start is not None:
+            parts.append(Fragment(f"{sort_sql} >= ?", [start - after]))
+        if end is not None:
+            parts.append(Fragment(f"{sort_sql} <= ?", [end + before]))
+        return parts
+
+    def _bbox(self, box: BBox) -> Fragment:
+        column = self.spec.resolve("geometry")
+        parts = []
+        for part in box.parts():
+            if column.kind == "geometry" and column.sql.endswith("geom"):
+                parts.append(_exact_box(column, part))
+            else:
+                minx, miny, maxx, maxy = column.bbox_sql or ("", "", "", "")
+                parts.append(Fragment(f"({minx} <= ? AND {maxx} >= ? AND {miny} <= ? AND {maxy} >= ?)",
+                                      [part.east, part.west, part.north, part.south]))
+        return Fragment(" OR ".join(f"({p.sql})" for p in parts), [x for p in parts for x in p.params])
+
+    def _text_membership(self, query: Query) -> Fragment:
+        assert self.text_index is not None and query.text
+        rids = self.text_index.matching_rids(query.text, self._text_filters(query))
+        return Fragment(f"{self.spec.alias}.rid IN (SELECT value FROM json_each(?))",
+                        [orjson.dumps(rids).decode()])
+
+    def _text_filters(self, query: Query) -> TextFilters:
+        dt = query.datetime
+        return TextFilters(
+            collections=query.collections if self.spec.table == "items" else (),
+            start=to_micros(dt.start) if dt and dt.start else None,
+            end=to_micros(dt.end) if dt and dt.end else None,
+            bbox=query.bbox,
+        )
+
+    # -- ordered (keyset) ------------------------------------------------------------------
+    def _sort_keys(self, sortby: Sequence[SortField]) -> list[tuple[str, bool]]:
+        keys = []
+        for sort in sortby:
+            name = sort.field.removeprefix("properties.")
+            sql = self.spec.sort_columns.get(name)
+            if sql is None:
+                column = _sortable(self.spec.resolve, name)
+                sql = column.sql
+            keys.append((sql, sort.descending))
+        if not keys:
+            keys = list(self.spec.default_sort)
+        keys.append((f"{self.spec.alias}.rid", keys[-1][1]))
+        return keys
+
+    def _ordered(self, conn: sqlite3.Connection, query: Query, where: list[Fragment],
+                 token: dict[str, Any]) -> SearchOutcome:
+        keys = self._sort_keys(query.sortby)
+        backwards = bool(token.get("p"))
+        if "k" in token:
+            where = [*where, _after(keys, token["k"], backwards)]
+        order = [(sql, desc != backwards) for sql, desc in keys]
+        source = self._source(conn, query)
+        sql, params = _select(self.spec, source, where, order, query.limit + 1)
+        rows = conn.execute(sql, params).fetchall()
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if backwards:
+            rows.reverse()
+        matched = token.get("m") if token else self._count(conn, source, where)
+        return SearchOutcome(rows, matched, *_tokens(rows, len(keys), more, backwards, token, matched))
+
+    def _source(self, conn: sqlite3.Connection, query: Query) -> Fragment:
+        """Drive the join from the R*Tree when the box is selective, else from the table's indexes."""
+        table = Fragment(f"{self.spec.table} AS {self.spec.alias}", [])
+        box = query.bbox or (_geometry_box(query.intersects) if query.intersects else None)
+        if self.spec.rtree is None or box is None or box.crosses_antimeridian:
+            return table
+        probe = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {self.spec.rtree} WHERE minx <= ? AND maxx >= ? "  # noqa: S608
+            "AND miny <= ? AND maxy >= ? LIMIT ?)",
+            [box.east, box.west, box.north, box.south, RTREE_PROBE + 1],
+        ).fetchone()[0]
+        if probe > RTREE_PROBE:
+            return table
+        return Fragment(
+            f"(SELECT rid AS r FROM {self.spec.rtree} WHERE minx <= ? AND maxx >= ? AND miny <= ? "
+            f"AND maxy >= ?) AS rt CROSS JOIN {table.sql} ON {self.spec.alias}.rid = rt.r",
+            [box.east, box.west, box.north, box.south],
+        )
+
+    def _count(self, conn: sqlite3.Connection, source: Fragment, where: list[Fragment]) -> int | None:
+        clause, params = _where_sql(where)
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {source.sql} {clause} LIMIT ?)"  # noqa: S608
+        count = int(conn.execute(sql, [*source.params, *params, self.count_limit + 1]).fetchone()[0])
+        return count if count <= self.count_limit else None
+
+    # -- ranked by text relevance ----------------------------------------------------------
+    def _ranked(self, conn: sqlite3.Connection, query: Query, where: list[Fragment],
+                token: dict[str, Any]) -> SearchOutcome:
+        assert self.text_index is not None and query.text
+        filters = self._text_filters(query)
+        seen = int(token.get("n", 0))
+        after = tuple(token["r"]) if "r" in token else None
+        verify = bool(where) and _needs_verification(query)
+        want = query.limit + 1
+        fetch = max(TEXT_FIRST_FETCH, seen + want)
+        while True:
+            hits, count = self.text_index.search(query.text, filters, fetch)
+            candidates = [h for h in hits if after is None or _rank_after(h, after)]
+            kept = self._verify(conn, candidates, where) if verify else candidates
+            if len(kept) >= want or len(hits) < fetch:
+                break
+            fetch *= 4
+        page = kept[: query.limit]
+        rows = self._rows_by_rid(conn, [rid for _, rid in page])
+        matched = token.get("m") if token else (None if verify else count)
+        next_token = None
+        if len(kept) > query.limit and page:
+            last = page[-1]
+            next_token = encode_token({"r": [last[0], last[1]], "n": seen + len(page), "m": matched})
+        return SearchOutcome(rows, matched, next_token, None, {rid: s for s, rid in page})
+
+    def _verify(self, conn: sqlite3.Connection, hits: list[tuple[float, int]],
+                where: list[Fragment]) -> list[tuple[float, int]]:
+        if not hits:
+            return []
+        a = self.spec.alias
+        member = Fragment(f"{a}.rid IN (SELECT value FROM json_each(?))",
+                          [orjson.dumps([rid for _, rid in hits]).decode()])
+        clause, params = _where_sql([member, *where])
+        sql = f"SELECT {a}.rid FROM {self.spec.table} AS {a} {clause}"  # noqa: S608
+        ok = {row[0] for row in conn.execute(sql, params)}
+        return [h for h in hits if h[1] in ok]
+
+    def _rows_by_rid(self, conn: sqlite3.Connection, rids: list[int]) -> list[sqlite3.Row]:
+        if not rids:
+            return []
+        a = self.spec.alias
+        sql = (f"SELECT {self.spec.select}, {a}.rid AS _rid FROM {self.spec.table} AS {a} "  # noqa: S608
+               f"WHERE {a}.rid IN (SELECT value FROM json_each(?))")
+        by_rid = {row["_rid"]: row for row in conn.execute(sql, [orjson.dumps(rids).decode()])}
+        return [by_rid[rid] for rid in rids if rid in by_rid]
+
+
+def _rank_after(hit: tuple[float, int], after: tuple[float, int]) -> bool:
+    """True when `hit` ranks strictly after the token's (score desc, rid desc) position."""
+    score, rid = hit
+    return score < after[0] or (score == after[0] and rid < after[1])
+
+
+def _needs_verification(query: Query) -> bool:
+    """The text index applies collections and time exactly; anything else is checked in SQL."""
+    return bool(query.ids or query.bbox or query.intersects or query.filter)
+
+
+def _sortable(resolve: Callable[[str], Column], name: str) -> Column:
+    try:
+        column = resolve(name)
+    except UnknownQueryable:
+        raise UnknownQueryable("sortby", name) from None
+    if column.kind == "geometry":
+        raise InvalidParameter("sortby", "cannot sort by geometry")
+    return column
+
+
+def _after(keys: list[tuple[str, bool]], values: list[Any], backwards: bool) -> Fragment:
+    """Rows strictly after (or, backwards, before) the given sort-key values."""
+    if not isinstance(values, list) or len(values) != len(keys):
+        raise InvalidParameter("token", "page token does not match this search")
+    alternatives: list[Fragment] = []
+    for index, (sql, desc) in enumerate(keys):
+        ties = [Fragment(f"{s} IS ?", [v]) for (s, _), v in zip(keys[:index], values[:index], strict=True)]
+        step = _strictly_after(sql, values[index], desc != backwards)
+        parts = [*ties, step]
+        alternatives.append(Fragment(" AND ".join(p.sql for p in parts), [x for p in parts for x in p.params]))
+    sql = " OR ".join(f"({f.sql})" for f in alternatives)
+    return Fragment(sql, [x for f in alternatives for x in f.params])
+
+
+def _strictly_after(sql: str, value: Any, descending: bool) -> Fragment:
+    # SQLite orders NULL before every value.
+    if not descending:
+        return Fragment(f"{sql} IS NOT NULL", []) if value is None else Fragment(f"{sql} > ?", [value])
+    if value is None:
+        return Fragment("0", [])
+    return Fragment(f"({sql} < ? OR {sql} IS NULL)", [value])
+
+
+def _tokens(rows: list[sqlite3.Row], nkeys: int, more: bool, backwards: bool,
+            token: dict[str, Any], matched: int | None) -> tuple[str | None, str | None]:
+    if not rows:
+        return None, None
+    first = [rows[0][f"_k{i}"] for i in range(nkeys)]
+    last = [rows[-1][f"_k{i}"] for i in range(nkeys)]
+    has_next = more if not backwards else True
+    has_prev = (more if backwards else bool(token))
+    next_token = encode_token({"k": last, "m": matched}) if has_next else None
+    prev_token = encode_token({"k": first, "p": 1, "m": matched}) if has_prev else None
+    return next_token, prev_token
+
+
+def _select(spec: TableSpec, source: Fragment, where: list[Fragment], order: list[tuple[str, bool]],
+            limit: int) -> tuple[str, list[Any]]:
+    keys = ", ".join(f"{sql} AS _k{i}" for i, (sql, _) in enumerate(order))
+    clause, params = _where_sql(where)
+    ordering = ", ".join(f"{sql} {'DESC' if desc else 'ASC'}" for sql, desc in order)
+    sql = f"SELECT {spec.select}, {keys} FROM {source.sql} {clause} ORDER BY {ordering} LIMIT ?"  # noqa: S608
+    return sql, [*source.params, *params, limit]
+
+
+def _where_sql(where: Sequence[Fragment]) -> tuple[str, list[Any]]:
+    if not where:
+        return "", []
+    return "WHERE " + " AND ".join(f"({f.sql})" for f in where), [x for f in where for x in f.params]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _exact_box(column: Column, box: BBox) -> Fragment:
+    """Geometry intersects the box: inside the box for sure, or the exact shapely test."""
+    minx, miny, maxx, maxy = column.bbox_sql or ("", "", "", "")
+    overlap = f"{minx} <= ? AND {maxx} >= ? AND {miny} <= ? AND {maxy} >= ?"
+    inside = f"{minx} >= ? AND {maxx} <= ? AND {miny} >= ? AND {maxy} <= ?"
+    wkb = shapely.to_wkb(shapely.box(box.west, box.south, box.east, box.north))
+    return Fragment(
+        f"{overlap} AND (({inside}) OR tp_spatial('intersects', {column.sql}, ?))",
+        [box.east, box.west, box.north, box.south, box.west, box.east, box.south, box.north, wkb],
+    )
+
+
+def _geometry(geojson: Any) -> Any:
+    try:
+        geometry = shapely.from_geojson(orjson.dumps(geojson).decode())
+    except Exception as exc:  # GEOS raises several error types
+        raise InvalidParameter("intersects", f"invalid GeoJSON geometry: {exc}") from None
+    if geometry.is_empty:
+        raise InvalidParameter("intersects", "empty geometry")
+    return geometry
+
+
+def _geometry_box(geojson: Any) -> BBox:
+    west, south, east, north = _geometry(geojson).bounds
+    return BBox(west, south, east, north)

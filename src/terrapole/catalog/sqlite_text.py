@@ -1,0 +1,137 @@
+"""Keeping the tantivy text indexes in step with the SQLite catalog.
+
+Every row carries the change sequence number of the write that produced it; the index records
+(in the database's meta table) the highest sequence it holds. Catching up indexes the rows past
+that mark and applies queued deletions, so an interrupted ingest is repaired on the next open,
+and `rebuild` recreates the whole index from the database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from terrapole.catalog.records import collection_from_json
+from terrapole.catalog.textindex import ANALYZER_VERSION, TextDoc, TextIndex
+from terrapole.core.model import BBox
+
+FETCH = 20_000
+ITEM_TEXT_FIELDS = ("description", "keywords", "platform", "instruments", "constellation", "mission")
+
+
+@dataclass
+class TextIndexes:
+    """The two indexes of a catalog: items and collections."""
+
+    items: TextIndex
+    collections: TextIndex
+
+    def __init__(self, root: Path, writable: bool) -> None:
+        self.root = root
+        self.writable = writable
+        self.items = TextIndex(root / "items", writable)
+        self.collections = TextIndex(root / "collections", writable)
+
+    def reset(self) -> None:
+        """Delete both indexes and reopen them empty."""
+        TextIndex.reset(self.root / "items")
+        TextIndex.reset(self.root / "collections")
+        self.items = TextIndex(self.root / "items", self.writable)
+        self.collections = TextIndex(self.root / "collections", self.writable)
+
+
+def catch_up(conn: sqlite3.Connection, text: TextIndexes) -> None:
+    """Bring both indexes up to the database's latest change."""
+    if _meta(conn, "text_analyzer") != ANALYZER_VERSION:
+        rebuild(conn, text)
+        return
+    _catch_up_kind(conn, "items", text.items, _item_doc)
+    _catch_up_kind(conn, "collections", text.collections, _collection_doc)
+
+
+def rebuild(conn: sqlite3.Connection, text: TextIndexes) -> int:
+    """Recreate both indexes from the database."""
+    text.reset()
+    conn.execute("DELETE FROM meta WHERE key LIKE 'text_%'")
+    conn.execute("DELETE FROM text_deletions")
+    _set_meta(conn, "text_analyzer", ANALYZER_VERSION)
+    count = _catch_up_kind(conn, "items", text.items, _item_doc)
+    return count + _catch_up_kind(conn, "collections", text.collections, _collection_doc)
+
+
+def _catch_up_kind(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any) -> int:
+    mark = int(_meta(conn, f"text_seq:{kind}") or 0)
+    max_rid = int(_meta(conn, f"text_rid:{kind}") or 0)
+    latest = int(conn.execute(f"SELECT coalesce(max(seq), 0) FROM {kind}").fetchone()[0])  # noqa: S608
+    deletions = [r[0] for r in conn.execute("SELECT rid FROM text_deletions WHERE kind = ?", [kind])]
+    if latest <= mark and not deletions:
+        return 0
+    index.delete(deletions)
+    count, top = _index_rows(conn, kind, index, to_doc, mark, max_rid)
+    index.commit()
+    conn.execute("DELETE FROM text_deletions WHERE kind = ?", [kind])
+    _set_meta(conn, f"text_seq:{kind}", str(max(latest, mark)))
+    _set_meta(conn, f"text_rid:{kind}", str(max(top, max_rid)))
+    return count
+
+
+def _index_rows(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any,
+                mark: int, max_rid: int) -> tuple[int, int]:
+    cursor = conn.execute(f"SELECT * FROM {kind} WHERE seq > ?", [mark])  # noqa: S608
+    count = top = 0
+    while rows := cursor.fetchmany(FETCH):
+        docs = [to_doc(row) for row in rows]
+        index.add(docs, replaced=[d.rid for d in docs if d.rid <= max_rid])
+        count += len(docs)
+        top = max(top, max(d.rid for d in docs))
+    return count, top
+
+
+def _item_doc(row: sqlite3.Row) -> TextDoc:
+    content = orjson.loads(row["content"])
+    props: Mapping[str, Any] = content["p"]
+    words = [str(row["id"]), str(row["collection"])]
+    for name in ITEM_TEXT_FIELDS:
+        words.extend(_strings(props.get(name)))
+    return TextDoc(
+        rid=row["rid"], title=str(props.get("title") or ""), body=" ".join(words),
+        collection=row["collection"], start=row["s"], end=row["e"], bbox=_bbox(row),
+    )
+
+
+def _collection_doc(row: sqlite3.Row) -> TextDoc:
+    collection = collection_from_json(row["content"])
+    words = [collection.id, collection.pole or "", *collection.description.values()]
+    words.extend(label for keyword in collection.keywords for label in keyword.label.values())
+    words.extend(provider.name for provider in collection.providers)
+    return TextDoc(
+        rid=row["rid"], title=" ".join(collection.title.values()), body=" ".join(words),
+        collection=collection.id, start=row["s"], end=row["e"], bbox=_bbox(row),
+    )
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        yield from (str(v) for v in value if isinstance(v, str | int | float))
+
+
+def _bbox(row: sqlite3.Row) -> BBox | None:
+    if row["minx"] is None:
+        return None
+    return BBox(row["minx"], row["miny"], row["maxx"], row["maxy"])
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])

@@ -1,0 +1,135 @@
+"""The `terrapole` command line: serve, ingest, demo, reindex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from terrapole.settings import Settings
+
+app = typer.Typer(help="terrapole: one catalog over Earth-system data centres.", no_args_is_help=True)
+console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", envvar="TERRAPOLE_DATA_DIR", help="Data directory (catalog, indexes)."),
+]
+Host = Annotated[str, typer.Option(help="Address to listen on.")]
+Port = Annotated[int, typer.Option(help="Port to listen on.")]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+@app.command()
+def serve(data_dir: DataDir = None, host: Host = "127.0.0.1", port: Port = 8000) -> None:
+    """Serve the portal and every API of the catalog."""
+    import uvicorn
+
+    from terrapole.app import create_app
+
+    settings = _settings(data_dir)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def ingest(
+    sources: Annotated[list[str], typer.Argument(help="Files, directories or URLs of STAC JSON/NDJSON.")],
+    data_dir: DataDir = None,
+    collection: Annotated[str | None, typer.Option(help="Collection for items that name none.")] = None,
+) -> None:
+    """Ingest STAC Collections and Items (JSON, FeatureCollections, NDJSON, directories, URLs)."""
+    from terrapole import ingest as ingesting
+    from terrapole.catalog import open_catalog
+
+    store = open_catalog(_settings(data_dir))
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("ingesting", total=None)
+            for source in sources:
+                documents = _documents(source)
+                report = ingesting.ingest(store, documents, collection=collection,
+                                          progress=lambda n: progress.advance(task, n))
+                _print_report(source, report)
+    finally:
+        store.close()
+
+
+def _documents(source: str) -> object:
+    from terrapole import ingest as ingesting
+
+    if source.startswith(("http://", "https://")):
+        import httpx
+
+        return ingesting.read_url(source, lambda url: httpx.get(url, follow_redirects=True).content)
+    path = Path(source)
+    if not path.exists():
+        raise typer.BadParameter(f"{source} does not exist", param_hint="SOURCES")
+    return ingesting.read_path(path)
+
+
+def _print_report(source: str, report: object) -> None:
+    from terrapole.catalog.base import IngestReport
+
+    assert isinstance(report, IngestReport)
+    console.print(f"{source}: {report.collections} collections, {report.items} items ingested, "
+                  f"{len(report.failures)} refused")
+    for origin, reason in report.failures[:50]:
+        console.print(f"  refused {origin}: {reason}")
+
+
+@app.command()
+def reindex(data_dir: DataDir = None) -> None:
+    """Rebuild the full-text index from the catalog database."""
+    from terrapole.catalog.sqlite import SQLiteCatalog
+
+    store = SQLiteCatalog.open(_settings(data_dir))
+    try:
+        count = store.rebuild_text_index()
+    finally:
+        store.close()
+    console.print(f"indexed {count} records")
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading.")] = True,
+) -> None:
+    """Generate the offline demo federation of five poles, ingest it and serve it."""
+    from terrapole.catalog import open_catalog
+    from terrapole.demo.generate import generate_demo
+    from terrapole.ingest import Source, ingest as ingest_sources
+
+    settings = _settings(data_dir)
+    federation = generate_demo()
+    store = open_catalog(settings)
+    try:
+        docs = [Source("demo", c) for c in federation.collections]
+        docs += [Source("demo", i) for i in federation.items]
+        report = ingest_sources(store, docs)
+    finally:
+        store.close()
+    console.print(f"demo: {report.collections} collections and {report.items} items in {settings.data_dir}")
+    base = f"http://{host}:{port}"
+    for label, path in (("portal", "/"), ("STAC API", "/stac"), ("collections", "/stac/collections"),
+                        ("search", "/stac/search"), ("OpenAPI", "/api")):
+        console.print(f"  {label:12} {base}{path}")
+    if serve_after:
+        serve(data_dir=settings.data_dir, host=host, port=port)
+
+
+def main() -> None:
+    """Entry point of the `terrapole` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

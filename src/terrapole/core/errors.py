@@ -1,0 +1,71 @@
+"""The error hierarchy of terrapole.
+
+Errors carry domain meaning only. Each protocol maps them to its own wire format
+(problem+json for the OGC APIs, OWS ExceptionReport for CSW, error codes for OAI-PMH).
+"""
+
+from __future__ import annotations
+
+
+class TerrapoleError(Exception):
+    """Base class of every error terrapole raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidParameter(TerrapoleError):
+    """A request parameter is malformed or out of range; `parameter` names it."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+
+
+class InvalidFilter(InvalidParameter):
+    """A CQL2 filter could not be parsed, or uses an operator or type we do not support."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("filter", message)
+
+
+class UnknownQueryable(InvalidParameter):
+    """A filter or sort refers to a property that is not queryable."""
+
+    def __init__(self, parameter: str, name: str) -> None:
+        super().__init__(parameter, f"unknown queryable or sort property {name!r}")
+        self.name = name
+
+
+class InvalidRecord(TerrapoleError):
+    """A record offered for ingest is not a valid record of its kind."""
+
+
+class NotFound(TerrapoleError):
+    """A requested resource does not exist."""
+
+
+class CollectionNotFound(NotFound):
+    """No collection has this id."""
+
+    def __init__(self, collection_id: str) -> None:
+        super().__init__(f"collection {collection_id!r} not found")
+        self.collection_id = collection_id
+
+
+class ItemNotFound(NotFound):
+    """No item has this id in this collection."""
+
+    def __init__(self, collection_id: str, item_id: str) -> None:
+        super().__init__(f"item {item_id!r} not found in collection {collection_id!r}")
+        self.collection_id = collection_id
+        self.item_id = item_id
+
+
+class Conflict(TerrapoleError):
+    """The request conflicts with the current state (for example an item whose collection is missing)."""
+
+
+class StorageError(TerrapoleError):
+    """The catalog storage failed or is in a state we cannot work with."""

@@ -1,0 +1,50 @@
+"""One settings tree, read from TERRAPOLE_* environment variables and passed in explicitly.
+
+Nothing here is instantiated at import time: the CLI builds a `Settings` and hands it to
+`create_app(settings)` or to the catalog factory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (for example ~/.local/share/terrapole)."""
+    return Path(platformdirs.user_data_dir("terrapole", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Operator configuration. Every field can be set as TERRAPOLE_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="TERRAPOLE_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    base_url: str | None = Field(
+        default=None, description="Public URL prefix (scheme://host[:port]) when behind a proxy"
+    )
+    title: str = "terrapole"
+    description: str = "Earth-system data from five thematic data centres, in one catalog."
+    default_limit: int = Field(default=10, ge=1)
+    max_limit: int = Field(default=1000, ge=1)
+    count_limit: int = Field(
+        default=100_000,
+        ge=0,
+        description="numberMatched is exact up to this many matches, and left out above it",
+    )
+    sqlite_cache_mb: int = Field(default=64, ge=1)
+
+    @property
+    def catalog_path(self) -> Path:
+        """The embedded catalog database file."""
+        return self.data_dir / "catalog.sqlite"
+
+    @property
+    def text_index_path(self) -> Path:
+        """The derived full-text index directory (rebuildable from the catalog)."""
+        return self.data_dir / "text-index"
