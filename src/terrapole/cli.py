@@ -42,6 +42,9 @@ def ingest(
     sources: Annotated[list[str], typer.Argument(help="Files, directories or URLs of STAC JSON/NDJSON.")],
     data_dir: DataDir = None,
     collection: Annotated[str | None, typer.Option(help="Collection for items that name none.")] = None,
+    create_collections: Annotated[
+        bool, typer.Option(help="Create a minimal collection for items whose collection is unknown.")
+    ] = False,
 ) -> None:
     """Ingest STAC Collections and Items (JSON, FeatureCollections, NDJSON, directories, URLs)."""
     from terrapole import ingest as ingesting
@@ -54,6 +57,7 @@ def ingest(
             for source in sources:
                 documents = _documents(source)
                 report = ingesting.ingest(store, documents, collection=collection,
+                                          create_collections=create_collections,
                                           progress=lambda n: progress.advance(task, n))
                 _print_report(source, report)
     finally:
@@ -106,7 +110,8 @@ def demo(
     """Generate the offline demo federation of five poles, ingest it and serve it."""
     from terrapole.catalog import open_catalog
     from terrapole.demo.generate import generate_demo
-    from terrapole.ingest import Source, ingest as ingest_sources
+    from terrapole.ingest import Source
+    from terrapole.ingest import ingest as ingest_sources
 
     settings = _settings(data_dir)
     federation = generate_demo()

@@ -16,7 +16,7 @@ import orjson
 
 from terrapole.catalog.base import CatalogStore, IngestReport
 from terrapole.core.errors import CollectionNotFound, InvalidRecord
-from terrapole.core.model import Collection, Item, Provenance
+from terrapole.core.model import BBox, Collection, Extent, Item, Provenance
 from terrapole.formats.stac import parse_collection, parse_item
 
 JSON_SUFFIXES = (".json", ".geojson")
@@ -63,13 +63,21 @@ def read_url(url: str, fetch: Callable[[str], bytes]) -> Iterator[Source]:
 
 
 def ingest(store: CatalogStore, sources: Iterable[Source], *, collection: str | None = None,
+           create_collections: bool = False,
            progress: Callable[[int], None] | None = None) -> IngestReport:
-    """Parse and write every record; collections first, items in large batches."""
+    """Parse and write every record; collections first, items in large batches.
+
+    With `create_collections`, items naming a collection the catalog does not hold get a
+    minimal collection derived from them (useful for item-only sources); without it, such
+    items are refused and reported.
+    """
     report = IngestReport()
     records = Records()
     for source in sources:
         _sort(source, records, collection)
     report.failures.extend(records.failures)
+    if create_collections:
+        records.collections.extend(_missing_collections(store, records))
     report.collections = store.upsert_collections(records.collections)
     for start in range(0, len(records.items), BATCH):
         batch = records.items[start : start + BATCH]
@@ -91,6 +99,37 @@ def _write_batch(store: CatalogStore, batch: list[Item], report: IngestReport) -
             except CollectionNotFound as exc:
                 report.failures.append((f"{item.collection}/{item.id}", exc.message))
         return written
+
+
+def _missing_collections(store: CatalogStore, records: Records) -> list[Collection]:
+    known = {c.id for c in records.collections}
+    grouped: dict[str, list[Item]] = {}
+    for item in records.items:
+        if item.collection not in known:
+            grouped.setdefault(item.collection, []).append(item)
+    created = []
+    for name, items in grouped.items():
+        try:
+            store.get_collection(name)
+        except CollectionNotFound:
+            created.append(derived_collection(name, items))
+    return created
+
+
+def derived_collection(name: str, items: list[Item]) -> Collection:
+    """A minimal collection whose extent covers the given items."""
+    boxes = [i.bbox for i in items if i.bbox is not None and not i.bbox.crosses_antimeridian]
+    times = [t for i in items for t in (i.start or i.datetime, i.end or i.datetime) if t is not None]
+    bbox = BBox(min(b.west for b in boxes), min(b.south for b in boxes),
+                max(b.east for b in boxes), max(b.north for b in boxes)) if boxes else None
+    return Collection(
+        id=name,
+        title={"en": name},
+        description={"en": f"Collection {name}, created on ingest from the items that name it."},
+        extent=Extent(bboxes=(bbox,) if bbox else (),
+                      intervals=((min(times), max(times)),) if times else ()),
+        license="other",
+    )
 
 
 def _sort(source: Source, records: Records, collection: str | None) -> None:

@@ -32,7 +32,6 @@ from terrapole.catalog.records import (
 from terrapole.catalog.sql_filter import Column, Fragment
 from terrapole.catalog.sqlite_schema import DDL, SCHEMA_VERSION
 from terrapole.catalog.sqlite_search import Searcher, TableSpec, json_property
-from terrapole.catalog.textindex import TextIndex
 from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError, UnknownQueryable
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query

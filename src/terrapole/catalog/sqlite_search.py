@@ -218,9 +218,14 @@ class Searcher:
         fetch = max(TEXT_FIRST_FETCH, seen + want)
         while True:
             hits, count = self.text_index.search(query.text, filters, fetch)
+            complete = len(hits) < fetch
+            if not complete:
+                # The index breaks score ties in its own order: the lowest-score group may be
+                # cut short, so it only counts once fetched whole.
+                hits = [h for h in hits if h[0] > hits[-1][0]]
             candidates = [h for h in hits if after is None or _rank_after(h, after)]
             kept = self._verify(conn, candidates, where) if verify else candidates
-            if len(kept) >= want or len(hits) < fetch:
+            if len(kept) >= want or complete:
                 break
             fetch *= 4
         page = kept[: query.limit]
