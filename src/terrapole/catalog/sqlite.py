@@ -142,7 +142,7 @@ class SQLiteCatalog:
         if not rows:
             return 0
         with self._transaction() as conn:
-            seq = _next_seq(conn)
+            seq = sqlite_text.next_seq(conn, "collections")
             conn.executemany(
                 "INSERT INTO collections (id, pole, title, license, minx, miny, maxx, maxy, s, e, seq,"
                 " content) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
@@ -189,27 +189,37 @@ class SQLiteCatalog:
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:
         """Insert or replace items in transactions of `batch_size`; the text index follows."""
         total = 0
+        seqs: list[int] = []
+        top_rid = 0
         iterator = iter(items)
         try:
             while batch := list(islice(iterator, batch_size)):
-                total += self._write_items(batch)
+                written, seq, docs, replaced = self._write_items(batch)
+                self.text.items.add(docs, replaced)
+                total += written
+                seqs.append(seq)
+                top_rid = max([top_rid, *(d.rid for d in docs)])
         finally:
-            self._sync_text()
+            self.text.items.commit()
+            with self._write_lock:
+                sqlite_text.indexed_directly(self._writer, "items", self.text.items, seqs, top_rid)
         return total
 
-    def _write_items(self, batch: list[Item]) -> int:
+    def _write_items(self, batch: list[Item]) -> tuple[int, int, list[TextDoc], list[int]]:
         unique = list({(item.collection, item.id): item for item in batch}.values())
+        times = [item_times(item) for item in unique]
         with self._transaction() as conn:
             _check_collections(conn, {item.collection for item in unique})
             existing = _existing_rids(conn, unique)
-            seq = _next_seq(conn)
+            seq = sqlite_text.next_seq(conn, "items")
             next_rid = int(conn.execute("SELECT coalesce(max(rid), 0) FROM items").fetchone()[0]) + 1
-            rows, updates = _item_rows(unique, existing, next_rid, seq)
+            rows, updates, rids = _item_rows(unique, times, existing, next_rid, seq)
             conn.executemany(_ITEM_INSERT, rows)
             conn.executemany(_ITEM_UPDATE, updates)
-            _record_spans(conn, unique)
+            _record_spans(conn, times)
             _record_queryables(conn, unique)
-        return len(unique)
+        docs = [sqlite_text.item_text(rid, item, t[1], t[2]) for rid, item, t in zip(rids, unique, times, strict=True)]
+        return len(unique), seq, docs, [u[0] for u in updates]
 
     def get_item(self, collection_id: str, item_id: str) -> Item:
         """One item by collection and id."""
@@ -287,25 +297,29 @@ _ITEM_UPDATE = (
 )
 
 
-def _item_rows(items: list[Item], existing: Mapping[tuple[str, str], int], next_rid: int,
-               seq: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+Times = tuple[int | None, int | None, int | None]
+
+
+def _item_rows(items: list[Item], times: list[Times], existing: Mapping[tuple[str, str], int],
+               next_rid: int, seq: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[int]]:
     geoms = shapely.to_wkb(shapely.from_geojson(
         [orjson.dumps(item.geometry).decode() if item.geometry else None for item in items]
     ))
-    inserts, updates = [], []
-    for item, wkb in zip(items, geoms, strict=True):
-        dt, s, e = item_times(item)
+    inserts, updates, rids = [], [], []
+    for item, wkb, (dt, s, e) in zip(items, geoms, times, strict=True):
         box = item.bbox.as_list() if item.bbox else [None] * 4
         if item.bbox is not None and item.bbox.crosses_antimeridian:
             box = [-180.0, item.bbox.south, 180.0, item.bbox.north]
         values = (dt, s, e, int(item.datetime is not None), *box, wkb, seq, item_content(item))
         rid = existing.get((item.collection, item.id))
         if rid is None:
-            inserts.append((next_rid, item.collection, item.id, *values))
+            rid = next_rid
+            inserts.append((rid, item.collection, item.id, *values))
             next_rid += 1
         else:
             updates.append((rid, *values))
-    return inserts, updates
+        rids.append(rid)
+    return inserts, updates, rids
 
 
 def _existing_rids(conn: sqlite3.Connection, items: list[Item]) -> dict[tuple[str, str], int]:
@@ -326,18 +340,10 @@ def _check_collections(conn: sqlite3.Connection, names: set[str]) -> None:
         raise CollectionNotFound(missing[0])
 
 
-def _next_seq(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
-    seq = int(row[0]) + 1 if row else 1
-    conn.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", [str(seq)])
-    return seq
-
-
-def _record_spans(conn: sqlite3.Connection, items: list[Item]) -> None:
+def _record_spans(conn: sqlite3.Connection, times: list[Times]) -> None:
     """Keep the largest distances between an item's sort instant and its start and end."""
     before = after = 0
-    for item in items:
-        dt, s, e = item_times(item)
+    for dt, s, e in times:
         if dt is not None:
             before = max(before, dt - (s if s is not None else dt))
             after = max(after, (e if e is not None else dt) - dt)

@@ -35,7 +35,6 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE INDEX IF NOT EXISTS items_dt ON items (dt);
 CREATE INDEX IF NOT EXISTS items_collection_dt ON items (collection, dt);
-CREATE INDEX IF NOT EXISTS items_seq ON items (seq);
 
 CREATE VIRTUAL TABLE IF NOT EXISTS items_rtree USING rtree (rid, minx, maxx, miny, maxy);
 

@@ -9,16 +9,14 @@ and `rebuild` recreates the whole index from the database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from terrapole.catalog.records import collection_from_json
+from terrapole.catalog.records import collection_from_json, item_from_row
 from terrapole.catalog.textindex import ANALYZER_VERSION, TextDoc, TextIndex
-from terrapole.core.model import BBox
+from terrapole.core.model import BBox, Item
 
 FETCH = 20_000
 ITEM_TEXT_FIELDS = ("description", "keywords", "platform", "instruments", "constellation", "mission")
@@ -64,10 +62,42 @@ def rebuild(conn: sqlite3.Connection, text: TextIndexes) -> int:
     return count + _catch_up_kind(conn, "collections", text.collections, _collection_doc)
 
 
+def indexed_directly(conn: sqlite3.Connection, kind: str, index: TextIndex, seqs: list[int],
+                     top_rid: int) -> None:
+    """Record that the writes numbered `seqs` were indexed from memory (and committed).
+
+    When they directly follow the index's mark, the mark moves past them; when another writer
+    interleaved its own writes, the regular catch-up indexes whatever is still missing.
+    """
+    mark = int(_meta(conn, f"text_seq:{kind}") or 0)
+    if seqs and seqs == list(range(mark + 1, mark + 1 + len(seqs))):
+        _set_meta(conn, f"text_seq:{kind}", str(seqs[-1]))
+        max_rid = int(_meta(conn, f"text_rid:{kind}") or 0)
+        _set_meta(conn, f"text_rid:{kind}", str(max(top_rid, max_rid)))
+    _catch_up_kind(conn, kind, index, _item_doc if kind == "items" else _collection_doc)
+
+
+def next_seq(conn: sqlite3.Connection, kind: str) -> int:
+    """The next change number of a table (call inside the write transaction)."""
+    seq = int(_meta(conn, f"seq:{kind}") or 0) + 1
+    _set_meta(conn, f"seq:{kind}", str(seq))
+    return seq
+
+
+def item_text(rid: int, item: Item, start: int | None, end: int | None) -> TextDoc:
+    """What the text index holds of an item."""
+    props = item.properties
+    words = [item.id, item.collection]
+    for name in ITEM_TEXT_FIELDS:
+        words.extend(_strings(props.get(name)))
+    return TextDoc(rid=rid, title=str(props.get("title") or ""), body=" ".join(words),
+                   collection=item.collection, start=start, end=end, bbox=item.bbox)
+
+
 def _catch_up_kind(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any) -> int:
     mark = int(_meta(conn, f"text_seq:{kind}") or 0)
     max_rid = int(_meta(conn, f"text_rid:{kind}") or 0)
-    latest = int(conn.execute(f"SELECT coalesce(max(seq), 0) FROM {kind}").fetchone()[0])  # noqa: S608
+    latest = int(_meta(conn, f"seq:{kind}") or 0)
     deletions = [r[0] for r in conn.execute("SELECT rid FROM text_deletions WHERE kind = ?", [kind])]
     if latest <= mark and not deletions:
         return 0
@@ -93,15 +123,10 @@ def _index_rows(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: A
 
 
 def _item_doc(row: sqlite3.Row) -> TextDoc:
-    content = orjson.loads(row["content"])
-    props: Mapping[str, Any] = content["p"]
-    words = [str(row["id"]), str(row["collection"])]
-    for name in ITEM_TEXT_FIELDS:
-        words.extend(_strings(props.get(name)))
-    return TextDoc(
-        rid=row["rid"], title=str(props.get("title") or ""), body=" ".join(words),
-        collection=row["collection"], start=row["s"], end=row["e"], bbox=_bbox(row),
-    )
+    box = (row["minx"], row["miny"], row["maxx"], row["maxy"])
+    item = item_from_row(row["collection"], row["id"], box if box[0] is not None else None,
+                         row["content"], bool(row["has_dt"]), (row["dt"], row["s"], row["e"]))
+    return item_text(row["rid"], item, row["s"], row["e"])
 
 
 def _collection_doc(row: sqlite3.Row) -> TextDoc:

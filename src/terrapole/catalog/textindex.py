@@ -111,7 +111,7 @@ class TextIndex:
             for rid in replaced:
                 writer.delete_documents_by_term("rid", rid)
             for doc in docs:
-                writer.add_document(_document(doc))
+                writer.add_document(tantivy.Document.from_dict(_fields(doc), self.schema))
 
     def delete(self, rids: Iterable[int]) -> None:
         """Remove the documents of deleted records."""
@@ -203,21 +203,21 @@ class TextIndex:
         return tantivy.Query.range_query(self.schema, field, kind, lower, upper)
 
 
-def _document(doc: TextDoc) -> tantivy.Document:
+def _fields(doc: TextDoc) -> dict[str, object]:
     box = doc.bbox
     if box is None or box.crosses_antimeridian:
         west, south, east, north = -180.0, -90.0, 180.0, 90.0
     else:
         west, south, east, north = box.west, box.south, box.east, box.north
-    return tantivy.Document(
-        rid=int(doc.rid),
-        title=doc.title,
-        body=doc.body,
-        collection=doc.collection,
-        start=MIN_TIME if doc.start is None else doc.start,
-        end=MAX_TIME if doc.end is None else doc.end,
-        west=float(west),
-        south=float(south),
-        east=float(east),
-        north=float(north),
-    )
+    return {
+        "rid": int(doc.rid),
+        "title": doc.title,
+        "body": doc.body,
+        "collection": doc.collection,
+        "start": MIN_TIME if doc.start is None else doc.start,
+        "end": MAX_TIME if doc.end is None else doc.end,
+        "west": float(west),
+        "south": float(south),
+        "east": float(east),
+        "north": float(north),
+    }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from terrapole.core.errors import InvalidParameter
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def parse_instant(text: str, parameter: str = "datetime") -> datetime:
@@ -34,12 +35,9 @@ def format_instant(value: datetime) -> str:
 
 def to_micros(value: datetime) -> int:
     """Microseconds since 1970-01-01T00:00:00Z: a compact, exactly ordered integer key."""
-    delta = value.astimezone(UTC) - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (value - _EPOCH) // _MICROSECOND
 
 
 def from_micros(value: int) -> datetime:
     """Inverse of `to_micros`."""
-    from datetime import timedelta
-
     return _EPOCH + timedelta(microseconds=value)
