@@ -22,7 +22,6 @@ CORE_COLLECTION_QUERYABLES: dict[str, dict[str, Any]] = {
     "id": {"description": "Collection identifier", "type": "string"},
     "title": {"description": "Title", "type": "string"},
     "description": {"description": "Description", "type": "string"},
-    "keywords": {"description": "Keywords", "type": "array", "items": {"type": "string"}},
     "license": {"description": "Licence (SPDX identifier)", "type": "string"},
     "pole": {"description": "Thematic data centre", "type": "string"},
     "datetime": {"description": "Temporal extent", "type": "string", "format": "date-time"},

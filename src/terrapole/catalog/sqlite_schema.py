@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS collections (
     id TEXT NOT NULL UNIQUE,
     pole TEXT,
     title TEXT NOT NULL,
+    description TEXT,
     license TEXT,
     minx REAL, miny REAL, maxx REAL, maxy REAL,
     s INTEGER, e INTEGER,
@@ -33,15 +34,9 @@ CREATE TABLE IF NOT EXISTS items (
     content BLOB NOT NULL,
     UNIQUE (collection, id)
 );
-CREATE INDEX IF NOT EXISTS items_dt ON items (dt);
-CREATE INDEX IF NOT EXISTS items_collection_dt ON items (collection, dt);
 
 CREATE VIRTUAL TABLE IF NOT EXISTS items_rtree USING rtree (rid, minx, maxx, miny, maxy);
 
-CREATE TRIGGER IF NOT EXISTS items_rtree_insert AFTER INSERT ON items
-WHEN new.minx IS NOT NULL BEGIN
-    INSERT INTO items_rtree VALUES (new.rid, new.minx, new.maxx, new.miny, new.maxy);
-END;
 CREATE TRIGGER IF NOT EXISTS items_rtree_update AFTER UPDATE OF minx, miny, maxx, maxy ON items
 BEGIN
     DELETE FROM items_rtree WHERE rid = old.rid;
@@ -65,3 +60,18 @@ CREATE TABLE IF NOT EXISTS queryables (
     PRIMARY KEY (collection, name)
 ) WITHOUT ROWID;
 """
+
+# Secondary structures that a bulk load drops while it runs and rebuilds at its end.
+DEFERRABLE = (
+    "CREATE INDEX IF NOT EXISTS items_dt ON items (dt)",
+    "CREATE INDEX IF NOT EXISTS items_collection_dt ON items (collection, dt)",
+    """CREATE TRIGGER IF NOT EXISTS items_rtree_insert AFTER INSERT ON items
+WHEN new.minx IS NOT NULL BEGIN
+    INSERT INTO items_rtree VALUES (new.rid, new.minx, new.maxx, new.miny, new.maxy);
+END""",
+)
+DROP_DEFERRABLE = (
+    "DROP INDEX IF EXISTS items_dt",
+    "DROP INDEX IF EXISTS items_collection_dt",
+    "DROP TRIGGER IF EXISTS items_rtree_insert",
+)

@@ -89,9 +89,15 @@ def item_text(rid: int, item: Item, start: int | None, end: int | None) -> TextD
     props = item.properties
     words = [item.id, item.collection]
     for name in ITEM_TEXT_FIELDS:
-        words.extend(_strings(props.get(name)))
-    return TextDoc(rid=rid, title=str(props.get("title") or ""), body=" ".join(words),
-                   collection=item.collection, start=start, end=end, bbox=item.bbox)
+        value = props.get(name)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            words.append(value)
+        else:
+            words.extend(_strings(value))
+    return TextDoc(rid, str(props.get("title") or ""), " ".join(words), item.collection, start, end,
+                   item.bbox)
 
 
 def _catch_up_kind(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any) -> int:

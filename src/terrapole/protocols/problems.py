@@ -1,0 +1,110 @@
+"""Errors as HTTP problems: one table from core error classes to status codes.
+
+Core errors carry no HTTP knowledge; this module is the one place that decides their status
+(as titiler's `errors.py` does). Bodies are RFC 9457 `application/problem+json` and also carry
+the `code` and `description` members the STAC API error schema requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from terrapole.core.errors import (
+    Conflict,
+    InvalidParameter,
+    InvalidRecord,
+    NotFound,
+    StorageError,
+    TerrapoleError,
+)
+from terrapole.protocols import OrjsonResponse
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_CODES: Mapping[type[TerrapoleError], int] = {
+    InvalidParameter: 400,
+    InvalidRecord: 400,
+    NotFound: 404,
+    Conflict: 409,
+    StorageError: 503,
+    TerrapoleError: 500,
+}
+
+
+def status_for(error: TerrapoleError) -> int:
+    """The HTTP status of an error: that of its most specific class in `STATUS_CODES`."""
+    for cls in type(error).__mro__:
+        status = STATUS_CODES.get(cls)
+        if status is not None:
+            return status
+    return 500
+
+
+def problem(status: int, detail: str, code: str, **members: Any) -> OrjsonResponse:
+    """A problem+json response; extra `members` (such as `parameter`) are added to the body."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "description": detail,
+        **members,
+    }
+    return OrjsonResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+async def terrapole_error_handler(request: Request, exc: Exception) -> Response:
+    """Any `TerrapoleError` as a problem; the offending parameter is named when known."""
+    assert isinstance(exc, TerrapoleError)
+    members = {"parameter": exc.parameter} if isinstance(exc, InvalidParameter) else {}
+    return problem(status_for(exc), exc.message, type(exc).__name__, **members)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    """FastAPI's request validation errors as 400 problems (never 422)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    parameter = _parameter_of(errors[0]) if errors else "request"
+    details = "; ".join(_describe(error) for error in errors[:5]) or "invalid request"
+    return problem(400, details, "InvalidParameterValue", parameter=parameter)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """Starlette's HTTP errors (unknown route, method not allowed...) as problems."""
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    response = problem(exc.status_code, detail, HTTPStatus(exc.status_code).phrase.replace(" ", ""))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def add_problem_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every expected error into problem+json."""
+    app.add_exception_handler(TerrapoleError, terrapole_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(HTTPException, http_error_handler)
+
+
+def _parameter_of(error: Mapping[str, Any]) -> str:
+    location: Sequence[Any] = error.get("loc") or ()
+    names = [str(part) for part in location[1:] if not isinstance(part, int)]
+    if error.get("type") == "json_invalid":
+        return "body"
+    return ".".join(names) or str(location[0] if location else "request")
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "")
+        return f"request body is not valid JSON{': ' + str(reason) if reason else ''}"
+    return f"{_parameter_of(error)}: {error.get('msg', 'invalid value')}"

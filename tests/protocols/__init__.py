@@ -1,0 +1,1 @@
+"""Tests of the served protocols, over HTTP against a real catalog store."""
