@@ -150,7 +150,7 @@ def load(store: CatalogStore, dataset: Dataset) -> None:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings whose data directory is this test's temporary directory."""
-    return Settings(data_dir=tmp_path / "data")
+    return Settings(data_dir=tmp_path / "data", count_budget_ms=60_000)
 
 
 @pytest.fixture
@@ -177,7 +177,8 @@ def dataset() -> Dataset:
 @pytest.fixture(scope="session")
 def loaded_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings of the session catalog (small page limits, to exercise clamping and paging)."""
-    return Settings(data_dir=tmp_path_factory.mktemp("loaded"), default_limit=10, max_limit=50)
+    return Settings(data_dir=tmp_path_factory.mktemp("loaded"), default_limit=10, max_limit=50,
+                    count_budget_ms=60_000)
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         ge=0,
         description="numberMatched is exact up to this many matches, and left out above it",
     )
+    count_budget_ms: float = Field(
+        default=5.0,
+        ge=0,
+        description="Time a search may spend counting its matches; numberMatched is left out "
+        "when counting takes longer (the results themselves are unaffected)",
+    )
     sqlite_cache_mb: int = Field(default=64, ge=1)
 
     @property

@@ -53,7 +53,7 @@ def test_the_stream_is_lazy() -> None:
 def test_items_look_like_valid_stac() -> None:
     known = {spec.id: spec for spec in synthetic.COLLECTIONS}
     for item in synthetic.items(2000, 3):
-        assert ITEM_KEYS <= item.keys() and item["type"] == "Feature"
+        assert item.keys() >= ITEM_KEYS and item["type"] == "Feature"
         assert item["stac_version"] == "1.1.0"
         spec = known[item["collection"]]
         xs, ys = zip(*positions(item["geometry"]), strict=True)

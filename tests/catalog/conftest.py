@@ -47,7 +47,7 @@ def item_doc(collection: str, item_id: str, rng: random.Random, **props: Any) ->
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+    return Settings(data_dir=tmp_path / "data", count_budget_ms=60_000)
 
 
 @pytest.fixture

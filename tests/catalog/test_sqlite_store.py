@@ -181,11 +181,23 @@ def test_a_newer_schema_is_refused_with_a_clear_error(settings: Settings) -> Non
 
 
 def test_count_is_left_out_above_the_count_limit(tmp_path: Any) -> None:
-    settings = Settings(data_dir=tmp_path, count_limit=10)
+    settings = Settings(data_dir=tmp_path, count_limit=10, count_budget_ms=60_000)
     store = SQLiteCatalog.open(settings)
     store.upsert_collections([parse_collection(collection_doc("alpha"))])
     rng = random.Random(2)
     store.upsert_items(parse_item(item_doc("alpha", f"i{n}", rng)) for n in range(30))
     assert store.search_items(Query(limit=5)).number_matched is None
     assert store.search_items(Query(ids=("i1", "i2"))).number_matched == 2
+    store.close()
+
+
+def test_count_is_left_out_when_it_exceeds_the_time_budget(tmp_path: Any) -> None:
+    store = SQLiteCatalog.open(Settings(data_dir=tmp_path, count_budget_ms=0))
+    store.upsert_collections([parse_collection(collection_doc("alpha"))])
+    rng = random.Random(8)
+    store.upsert_items(parse_item(item_doc("alpha", f"i{n}", rng)) for n in range(3000))
+    page = store.search_items(Query(limit=5))
+    assert page.number_matched is None and len(page.records) == 5
+    # A result that fits on its first page is counted for free.
+    assert store.search_items(Query(ids=("i1", "i2", "i3"), limit=5)).number_matched == 3
     store.close()

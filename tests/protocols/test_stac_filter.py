@@ -37,7 +37,7 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("unit = 'µg/m³' AND coverage >= 0.8", ()),
     ("id = 's2-004' OR collection = 'ocean-sst'", ()),
     ("S_INTERSECTS(geometry, BBOX(-4.1, 41.9, 0, 45))", ()),
-    ("S_INTERSECTS(geometry, POINT(172 -8))", ()),
+    ("S_INTERSECTS(geometry, POINT(172 -9))", ()),
     ("S_INTERSECTS(geometry, POLYGON((-4.5 41.5, 3 41.5, -4.5 47, -4.5 41.5)))", ()),
     ("NOT S_INTERSECTS(geometry, BBOX(-180, -90, 0, 90))", ()),
     ("T_INTERSECTS(datetime, INTERVAL('2023-02-01T00:00:00Z', '2023-03-01T00:00:00Z'))",

@@ -49,10 +49,11 @@ class SQLiteCatalog:
     """A `CatalogStore` in one SQLite database file."""
 
     def __init__(self, path: Path, text_dir: Path, *, writable: bool = True,
-                 cache_mb: int = 64, count_limit: int = 100_000) -> None:
+                 cache_mb: int = 64, count_limit: int = 100_000, count_budget_ms: float = 1000.0) -> None:
         self.path = path
         self.cache_mb = cache_mb
         self.count_limit = count_limit
+        self.count_budget_ms = count_budget_ms
         self.writable = writable
         path.parent.mkdir(parents=True, exist_ok=True)
         self._write_lock = threading.Lock()
@@ -69,7 +70,8 @@ class SQLiteCatalog:
     def open(cls, settings: Settings, *, writable: bool = True) -> SQLiteCatalog:
         """Open (and create or migrate) the catalog in the settings' data directory."""
         return cls(settings.catalog_path, settings.text_index_path, writable=writable,
-                   cache_mb=settings.sqlite_cache_mb, count_limit=settings.count_limit)
+                   cache_mb=settings.sqlite_cache_mb, count_limit=settings.count_limit,
+                   count_budget_ms=settings.count_budget_ms)
 
     # -- connections ---------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -186,7 +188,7 @@ class SQLiteCatalog:
 
     def search_collections(self, query: Query) -> Page[Collection]:
         """Collections matching the query."""
-        searcher = Searcher(_collection_spec(), self.text.collections, self.count_limit)
+        searcher = Searcher(_collection_spec(), self.text.collections, self.count_limit, self.count_budget_ms)
         with self._read() as conn:
             outcome = searcher.run(conn, query)
         records = [collection_from_json(row["content"]) for row in outcome.rows]
@@ -293,7 +295,8 @@ class SQLiteCatalog:
             if query.collections:
                 marks = ", ".join("?" for _ in query.collections)
                 extra.append(Fragment(f"i.collection IN ({marks})", list(query.collections)))
-            outcome = Searcher(spec, self.text.items, self.count_limit).run(conn, query, extra)
+            outcome = Searcher(spec, self.text.items, self.count_limit, self.count_budget_ms).run(
+                conn, query, extra)
         records = [_item(row) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from terrapole.core.timeutil import to_micros
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_:.\-]{1,128}$")
 RTREE_PROBE = 2000
+PROGRESS_STEPS = 2000  # SQLite VM steps between two checks of the count deadline
 TEXT_FIRST_FETCH = 64
 
 
@@ -64,10 +66,12 @@ def json_property(alias: str, name: str, path_prefix: str) -> Column:
 class Searcher:
     """Runs one `Query` against one table of an open connection."""
 
-    def __init__(self, spec: TableSpec, text_index: TextIndex | None, count_limit: int) -> None:
+    def __init__(self, spec: TableSpec, text_index: TextIndex | None, count_limit: int,
+                 count_budget_ms: float = 1000.0) -> None:
         self.spec = spec
         self.text_index = text_index
         self.count_limit = count_limit
+        self.count_budget = count_budget_ms / 1000.0
 
     def run(self, conn: sqlite3.Connection, query: Query, extra: Sequence[Fragment] = ()) -> SearchOutcome:
         """Answer the query: ranked by text relevance, or ordered by keyset."""
@@ -178,7 +182,12 @@ class Searcher:
         rows = rows[: query.limit]
         if backwards:
             rows.reverse()
-        matched = token.get("m") if token else self._count(conn, source, where)
+        if token:
+            matched = token.get("m")
+        elif not more:
+            matched = len(rows)  # the whole result fits on this first page
+        else:
+            matched = self._count(conn, source, where)
         return SearchOutcome(rows, matched, *_tokens(rows, len(keys), more, backwards, token, matched))
 
     def _source(self, conn: sqlite3.Connection, query: Query) -> Fragment:
@@ -201,9 +210,19 @@ class Searcher:
         )
 
     def _count(self, conn: sqlite3.Connection, source: Fragment, where: list[Fragment]) -> int | None:
+        """The number of matches, if it can be counted within the count budget (else None)."""
         clause, params = _where_sql(where)
         sql = f"SELECT count(*) FROM (SELECT 1 FROM {source.sql} {clause} LIMIT ?)"  # noqa: S608
-        count = int(conn.execute(sql, [*source.params, *params, self.count_limit + 1]).fetchone()[0])
+        deadline = time.perf_counter() + self.count_budget
+        conn.set_progress_handler(lambda: int(time.perf_counter() > deadline), PROGRESS_STEPS)
+        try:
+            count = int(conn.execute(sql, [*source.params, *params, self.count_limit + 1]).fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "interrupted" not in str(exc):
+                raise
+            return None
+        finally:
+            conn.set_progress_handler(None, 0)
         return count if count <= self.count_limit else None
 
     # -- ranked by text relevance ----------------------------------------------------------

@@ -74,7 +74,7 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     parameter = _parameter_of(errors[0]) if errors else "request"
-    details = "; ".join(_describe(error) for error in errors[:5]) or "invalid request"
+    details = "; ".join(dict.fromkeys(_describe(error) for error in errors[:6])) or "invalid request"
     return problem(400, details, "InvalidParameterValue", parameter=parameter)
 
 
@@ -97,14 +97,21 @@ def add_problem_handlers(app: FastAPI) -> None:
 
 def _parameter_of(error: Mapping[str, Any]) -> str:
     location: Sequence[Any] = error.get("loc") or ()
-    names = [str(part) for part in location[1:] if not isinstance(part, int)]
     if error.get("type") == "json_invalid":
         return "body"
+    # Drop list indexes and the type tags pydantic adds for union members (`str`, `list[str]`).
+    names = [str(p) for p in location[1:] if isinstance(p, str) and p not in _TYPE_TAGS and "[" not in p]
     return ".".join(names) or str(location[0] if location else "request")
+
+
+_TYPE_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict"})
+_NOT_AN_OBJECT = frozenset({"model_attributes_type", "model_type", "dict_type"})
 
 
 def _describe(error: Mapping[str, Any]) -> str:
     if error.get("type") == "json_invalid":
         reason = (error.get("ctx") or {}).get("error", "")
         return f"request body is not valid JSON{': ' + str(reason) if reason else ''}"
+    if tuple(error.get("loc") or ()) == ("body",) and error.get("type") in _NOT_AN_OBJECT:
+        return "body: the request body must be a JSON object sent as application/json"
     return f"{_parameter_of(error)}: {error.get('msg', 'invalid value')}"

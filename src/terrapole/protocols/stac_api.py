@@ -8,11 +8,12 @@ store is synchronous, so FastAPI runs them in its thread pool.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -37,8 +38,10 @@ from terrapole.protocols.stac_params import (
     SearchParams,
     apply_fields,
     check_spatial,
+    openapi_parameters,
     query_from_body,
     query_from_params,
+    read_params,
 )
 from terrapole.settings import Settings
 
@@ -101,19 +104,23 @@ CATALOG_ID = "terrapole"
 class StacUrls:
     """Absolute URLs of one request's STAC resources."""
 
-    __slots__ = ("base", "root")
+    __slots__ = ("_collections", "base", "root")
 
     def __init__(self, base: str, prefix: str) -> None:
         self.base = base
         self.root = base + prefix
+        self._collections: dict[str, str] = {}  # a page's items mostly share one collection
 
     def collection(self, collection_id: str) -> str:
         """The URL of a collection."""
-        return f"{self.root}/collections/{quote(collection_id, safe='')}"
+        href = self._collections.get(collection_id)
+        if href is None:
+            href = self._collections[collection_id] = f"{self.root}/collections/{_segment(collection_id)}"
+        return href
 
     def item(self, collection_id: str, item_id: str) -> str:
         """The URL of an item."""
-        return f"{self.collection(collection_id)}/items/{quote(item_id, safe='')}"
+        return f"{self.collection(collection_id)}/items/{_segment(item_id)}"
 
 
 def link(rel: str, href: str, media_type: str = JSON, **extra: Any) -> dict[str, Any]:
@@ -125,7 +132,7 @@ def item_links(urls: StacUrls, item: Item) -> list[dict[str, Any]]:
     """The structural links of an item."""
     collection = urls.collection(item.collection)
     return [
-        link("self", urls.item(item.collection, item.id), GEOJSON),
+        link("self", f"{collection}/items/{_segment(item.id)}", GEOJSON),
         link("parent", collection),
         link("collection", collection),
         link("root", urls.root),
@@ -237,9 +244,9 @@ class StacApi:
         return OrjsonResponse({"conformsTo": list(CONFORMS_TO)})
 
     # -- collections -----------------------------------------------------------------------
-    def collections(self, request: Request, params: Annotated[ListParams, Query()]) -> Response:
+    def collections(self, request: Request) -> Response:
         """Collection search: q, bbox, datetime, filter, sortby, fields, limit, token."""
-        query = query_from_params(params, self.settings)
+        query = query_from_params(read_params(ListParams, request.query_params), self.settings)
         page = self.store().search_collections(query)
         urls = self.urls(request)
         href = f"{urls.root}/collections"
@@ -284,10 +291,10 @@ class StacApi:
         return OrjsonResponse(queryables_document(href, title, properties), media_type=SCHEMA_JSON)
 
     # -- features --------------------------------------------------------------------------
-    def items(self, request: Request, collection_id: str,
-              params: Annotated[ListParams, Query()]) -> Response:
+    def items(self, request: Request, collection_id: str) -> Response:
         """The items of one collection (OGC API Features), with filter, sort, fields and q."""
         store = self.store()
+        params = read_params(ListParams, request.query_params)
         query = query_from_params(params, self.settings, (collection_id,))
         page = store.search_items(query)
         if not page.records:
@@ -310,8 +317,9 @@ class StacApi:
         return OrjsonResponse(body, media_type=GEOJSON)
 
     # -- item search -----------------------------------------------------------------------
-    def search_get(self, request: Request, params: Annotated[SearchParams, Query()]) -> Response:
+    def search_get(self, request: Request) -> Response:
         """Item search by GET."""
+        params = read_params(SearchParams, request.query_params)
         query = check_spatial(query_from_params(params, self.settings))
         urls = self.urls(request)
         paging = PageLinks(f"{urls.root}/search", request.query_params.multi_items())
@@ -353,23 +361,34 @@ def stac_router(store_provider: StoreProvider, settings: Settings, prefix: str =
     router = APIRouter(prefix=prefix, tags=["STAC API"])
     geojson = {200: {"content": {GEOJSON: {}}}}
     schema = {200: {"content": {SCHEMA_JSON: {}}}}
-    routes: list[tuple[str, Callable[..., Any], str, dict[int, Any] | None]] = [
-        ("", api.landing, "GET", None),
-        ("/conformance", api.conformance, "GET", None),
-        ("/queryables", api.queryables, "GET", schema),
-        ("/collections", api.collections, "GET", None),
-        ("/collection-queryables", api.collection_search_queryables, "GET", schema),
-        ("/collections/{collection_id}", api.collection, "GET", None),
-        ("/collections/{collection_id}/queryables", api.collection_queryables, "GET", schema),
-        ("/collections/{collection_id}/items", api.items, "GET", geojson),
-        ("/collections/{collection_id}/items/{item_id}", api.item, "GET", geojson),
-        ("/search", api.search_get, "GET", geojson),
-        ("/search", api.search_post, "POST", geojson),
+    listing = {"parameters": openapi_parameters(ListParams)}
+    searching = {"parameters": openapi_parameters(SearchParams)}
+    routes: list[tuple[str, Callable[..., Any], str, dict[int, Any] | None, dict[str, Any] | None]] = [
+        ("", api.landing, "GET", None, None),
+        ("/conformance", api.conformance, "GET", None, None),
+        ("/queryables", api.queryables, "GET", schema, None),
+        ("/collections", api.collections, "GET", None, listing),
+        ("/collection-queryables", api.collection_search_queryables, "GET", schema, None),
+        ("/collections/{collection_id}", api.collection, "GET", None, None),
+        ("/collections/{collection_id}/queryables", api.collection_queryables, "GET", schema, None),
+        ("/collections/{collection_id}/items", api.items, "GET", geojson, listing),
+        ("/collections/{collection_id}/items/{item_id}", api.item, "GET", geojson, None),
+        ("/search", api.search_get, "GET", geojson, searching),
+        ("/search", api.search_post, "POST", geojson, None),
     ]
-    for path, endpoint, method, responses in routes:
+    for path, endpoint, method, responses, extra in routes:
         router.add_api_route(path, endpoint, methods=[method], responses=responses,
-                             response_class=OrjsonResponse, name=f"stac:{endpoint.__name__}")
+                             response_class=OrjsonResponse, openapi_extra=extra,
+                             name=f"stac:{endpoint.__name__}")
     return router
+
+
+def _segment(text: str) -> str:
+    """A path segment, percent-encoded only when it needs to be (quote() is slow on hot paths)."""
+    return text if _SAFE_SEGMENT.fullmatch(text) else quote(text, safe="")
+
+
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def _with_query(href: str, request: Request) -> str:

@@ -7,10 +7,11 @@ is then checked by the core parsers, so that bad input yields a 400 naming the p
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import QueryParams
 
 from terrapole.core.errors import InvalidParameter
 from terrapole.core.filter import FILTER_LANGS, parse_filter
@@ -34,6 +35,8 @@ CRS84 = frozenset(
     {"http://www.opengis.net/def/crs/OGC/1.3/CRS84", "https://www.opengis.net/def/crs/OGC/1.3/CRS84"}
 )
 UNSUPPORTED = {"query": "the query extension is not supported; use filter (CQL2) instead"}
+
+P = TypeVar("P", bound=BaseModel)
 
 
 class ListParams(BaseModel):
@@ -98,6 +101,24 @@ class SearchBody(BaseModel):
     def echo(self) -> dict[str, Any]:
         """The body as the client sent it (for next/prev links that repeat it)."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def read_params(model: type[P], query: QueryParams) -> P:
+    """A GET parameter model from the query string; a repeated parameter's values join with commas.
+
+    Routes read their parameters this way rather than through FastAPI's parameter models, which
+    cost about half a millisecond per request; `openapi_parameters` documents them instead.
+    """
+    return model.model_validate({key: ",".join(query.getlist(key)) for key in query})
+
+
+def openapi_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """OpenAPI parameter objects for a GET parameter model (all optional strings)."""
+    return [
+        {"name": field.alias or name, "in": "query", "required": False,
+         "description": field.description or "", "schema": {"type": "string"}}
+        for name, field in model.model_fields.items()
+    ]
 
 
 def query_from_params(

@@ -1,0 +1,1 @@
+"""Benchmarks of terrapole: reproducible synthetic catalogs measured over HTTP (not timed tests)."""
