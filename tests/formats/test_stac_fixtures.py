@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 import pytest
 
+from fastapi.testclient import TestClient
+
+from terrapole.app import create_app
 from terrapole.catalog import open_catalog
 from terrapole.core.timeutil import parse_instant
-from terrapole.formats.stac import STRUCTURAL_RELS, encode_collection, encode_item
+from terrapole.formats.stac import STRUCTURAL_RELS
 from terrapole.ingest import ingest, read_path
 from terrapole.settings import Settings
 
@@ -49,10 +53,13 @@ def same_instant(a: str | None, b: str | None) -> bool:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    store = open_catalog(Settings(data_dir=tmp_path_factory.mktemp("fixtures")))
+    """The fixtures ingested, and an HTTP client on the application serving them."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("fixtures"))
+    store = open_catalog(settings)
     report = ingest(store, read_path(FIXTURES), collection=ITEM_FALLBACK_COLLECTION,
                     create_collections=True)
-    yield store, report
+    with TestClient(create_app(settings, store)) as client:
+        yield client, report
     store.close()
 
 
@@ -71,15 +78,21 @@ def test_only_invalid_fixtures_are_refused_and_each_with_its_reason(served: Any)
 
 @pytest.mark.parametrize("origin,doc", list(fixture_documents()), ids=lambda v: v if isinstance(v, str) else "")
 def test_record_is_served_back_equivalent(served: Any, origin: str, doc: dict[str, Any]) -> None:
-    store, _ = served
+    client, _ = served
     if doc["type"] == "Feature":
-        out = encode_item(store.get_item(doc.get("collection") or ITEM_FALLBACK_COLLECTION, doc["id"]))
+        owner = quote(doc.get("collection") or ITEM_FALLBACK_COLLECTION, safe="")
+        response = client.get(f"/stac/collections/{owner}/items/{quote(doc['id'], safe='')}")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("application/geo+json")
+        out = response.json()
         for key in ("geometry", "properties", "assets"):
             assert orjson.loads(orjson.dumps(out[key])) == orjson.loads(orjson.dumps(doc[key])), key
         if "bbox" in doc:
             assert out["bbox"] == doc["bbox"]
     else:
-        out = encode_collection(store.get_collection(doc["id"]))
+        response = client.get(f"/stac/collections/{quote(doc['id'], safe='')}")
+        assert response.status_code == 200
+        out = response.json()
         for key in ("title", "description", "license", "summaries", "assets", "item_assets"):
             assert out.get(key) == doc.get(key), key
         assert out["keywords"] == doc.get("keywords", [])
@@ -93,4 +106,6 @@ def test_record_is_served_back_equivalent(served: Any, origin: str, doc: dict[st
     extra = {k for k in doc if k not in out}
     assert not extra, f"fields lost: {extra}"
     assert out["stac_extensions"] == doc.get("stac_extensions", [])
+    assert out["stac_version"] == "1.1.0"
     assert own_links(out) == own_links(doc)
+    assert {link["rel"] for link in out["links"]} >= {"self", "root", "parent"}

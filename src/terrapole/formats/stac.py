@@ -18,7 +18,11 @@ from terrapole.core.model import BBox, Collection, Contact, Extent, Item, Keywor
 from terrapole.core.timeutil import format_instant, parse_instant
 
 STAC_VERSION = "1.1.0"
-STRUCTURAL_RELS = frozenset({"self", "root", "parent", "collection", "items", "child", "item"})
+# Links the serving catalog builds itself; those of a source catalog point into the source.
+STRUCTURAL_RELS = frozenset({
+    "self", "root", "parent", "collection", "items", "child", "item",
+    "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+})
 ITEM_KEYS = frozenset(
     {"type", "stac_version", "stac_extensions", "id", "collection", "geometry", "bbox", "properties",
      "assets", "links"}
