@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         description="numberMatched is exact up to this many matches, and left out above it",
     )
     count_budget_ms: float = Field(
-        default=5.0,
+        default=2.0,
         ge=0,
         description="Time a search may spend counting its matches; numberMatched is left out "
         "when counting takes longer (the results themselves are unaffected)",

@@ -8,7 +8,6 @@ from typing import Any
 import cql2
 import httpx
 from fastapi.testclient import TestClient
-
 from tests.conftest import Dataset
 
 PROBLEM_JSON = "application/problem+json"

@@ -11,22 +11,25 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from pystac_client import Client
 from pystac_client.conformance import ConformanceClasses
+from tests.conftest import box, collection_doc, item_doc, rfc3339
+from tests.support.stac_validation import validate_stac
 
 from terrapole.app import create_app
 from terrapole.catalog import open_catalog
 from terrapole.formats.stac import parse_collection, parse_item
 from terrapole.settings import Settings
-from tests.conftest import box, collection_doc, item_doc, rfc3339
-from tests.support.stac_validation import validate_stac
 
 BULK = 2_500
 PLATFORMS = ("sentinel-2a", "sentinel-2b", "landsat-8")
@@ -51,8 +54,6 @@ def bulk_items(seed: int = 2024) -> list[dict[str, Any]]:
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
     """Run the app under uvicorn on a free loopback port; yield its base URL."""
-    import uvicorn
-
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # the kernel picks a free port; uvicorn serves this very socket
     port = sock.getsockname()[1]
@@ -162,3 +163,18 @@ def test_fields_and_items_by_collection(client: Client) -> None:
 def test_collection_search(client: Client) -> None:
     assert [c.id for c in client.collection_search(q="bulk").collections()] == ["bulk"]
     assert list(client.collection_search(q="nothing-like-it").collections()) == []
+
+
+def test_concurrent_requests_agree(stac_url: str) -> None:
+    queries = [{"limit": "20", "sortby": "-datetime"}, {"filter": "eo:cloud_cover < 10", "limit": "30"},
+               {"bbox": "0,40,10,50", "limit": "25"}, {"q": "bulk", "limit": "5"}]
+
+    def run(params: dict[str, str]) -> list[str]:
+        response = httpx.get(f"{stac_url}/search", params=params, timeout=30)
+        assert response.status_code == 200, response.text
+        return [feature["id"] for feature in response.json()["features"]]
+
+    expected = [run(params) for params in queries]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(run, queries * 20))
+    assert results == expected * 20

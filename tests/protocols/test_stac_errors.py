@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.conftest import Dataset
 
 from .conftest import assert_problem, link_of

@@ -7,7 +7,6 @@ import cql2
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.conftest import Dataset
 
 from .conftest import follow, oracle, page_ids

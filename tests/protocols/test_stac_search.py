@@ -10,9 +10,9 @@ import orjson
 import pytest
 import shapely.geometry
 from fastapi.testclient import TestClient
+from tests.conftest import Dataset
 
 from terrapole.core.timeutil import parse_instant
-from tests.conftest import Dataset
 
 from .conftest import follow, ids, link_of, page_ids
 
@@ -180,7 +180,8 @@ DEFAULT_KEYS = {"id", "type", "geometry", "bbox", "links", "assets", "properties
 
 @GET_AND_POST
 def test_fields_include(api: TestClient, method: str) -> None:
-    fields: Any = {"include": ["properties.eo:cloud_cover"]} if method == "POST" else "properties.eo:cloud_cover"
+    include = "properties.eo:cloud_cover"
+    fields: Any = {"include": [include]} if method == "POST" else include
     body = {"collections": ["land-s2"], "ids": ["s2-001", "s2-003"], "fields": fields}
     features = {f["id"]: f for f in search(api, method, body).json()["features"]}
     assert set(features["s2-001"]) == DEFAULT_KEYS

@@ -24,12 +24,38 @@ def collection_from_json(data: bytes | str) -> Collection:
     return _COLLECTION.validate_json(data)
 
 
+# STAC common metadata copied into columns of their own: filters and sorts on them read a
+# column instead of parsing the properties JSON of every row they scan.
+PROMOTED: dict[str, str] = {
+    "platform": "platform",
+    "constellation": "constellation",
+    "gsd": "gsd",
+    "eo:cloud_cover": "cloud_cover",
+}
+
+
+def promoted_values(item: Item) -> tuple[Any, ...]:
+    """The promoted properties of an item, in `PROMOTED` order (None when absent or not scalar)."""
+    props = item.properties
+    return tuple(_scalar(props.get(name)) for name in PROMOTED)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    return value if isinstance(value, str | int | float) else None
+
+
+def item_properties(item: Item) -> bytes:
+    """The stored JSON of an item's properties."""
+    return orjson.dumps(item.properties)
+
+
 def item_content(item: Item) -> bytes:
-    """The stored JSON of an item's open-ended parts (the indexed parts live in columns)."""
+    """The stored JSON of an item's open-ended parts (properties and indexed parts live apart)."""
     return orjson.dumps(
         {
             "g": item.geometry,
-            "p": item.properties,
             "a": item.assets,
             "l": [encode_link(link) for link in item.links],
             "x": item.stac_extensions,
@@ -55,12 +81,13 @@ def item_from_row(
     item_id: str,
     bbox: tuple[float, float, float, float] | None,
     content: bytes | str,
+    properties: bytes | str,
     has_datetime: bool,
     times: tuple[int | None, int | None, int | None],
 ) -> Item:
     """Rebuild an item from its columns and stored content."""
     data: dict[str, Any] = orjson.loads(content)
-    props = data["p"]
+    props = orjson.loads(properties)
     dt, start, end = times
     return Item(
         id=item_id,

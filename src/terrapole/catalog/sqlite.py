@@ -25,9 +25,12 @@ from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
     collection_from_json,
     collection_to_json,
+    PROMOTED,
     item_content,
     item_from_row,
+    item_properties,
     item_times,
+    promoted_values,
 )
 from terrapole.catalog.sql_filter import Column, Fragment
 from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, SCHEMA_VERSION
@@ -41,7 +44,8 @@ from terrapole.settings import Settings
 READ_POOL_SIZE = 4
 # After this many batches in one call, an ingest switches to bulk mode (see `_begin_bulk`).
 BULK_AFTER_BATCHES = 5
-ITEM_SELECT = "i.collection, i.id, i.minx, i.miny, i.maxx, i.maxy, i.content, i.has_dt, i.dt, i.s, i.e"
+ITEM_SELECT = ("i.collection, i.id, i.minx, i.miny, i.maxx, i.maxy, i.content, i.props, i.has_dt, "
+               "i.dt, i.s, i.e")
 COLLECTION_SELECT = "c.content"
 
 
@@ -333,11 +337,13 @@ class SQLiteCatalog:
 
 _ITEM_INSERT = (
     "INSERT INTO items (rid, collection, id, dt, s, e, has_dt, minx, miny, maxx, maxy, geom, seq, "
-    "content) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "platform, constellation, gsd, cloud_cover, props, content) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _ITEM_UPDATE = (
     "UPDATE items SET dt=?2, s=?3, e=?4, has_dt=?5, minx=?6, miny=?7, maxx=?8, maxy=?9, geom=?10,"
-    " seq=?11, content=?12 WHERE rid=?1"
+    " seq=?11, platform=?12, constellation=?13, gsd=?14, cloud_cover=?15, props=?16, content=?17"
+    " WHERE rid=?1"
 )
 
 
@@ -354,7 +360,8 @@ def _item_rows(items: list[Item], times: list[Times], existing: Mapping[tuple[st
         box = item.bbox.as_list() if item.bbox else [None] * 4
         if item.bbox is not None and item.bbox.crosses_antimeridian:
             box = [-180.0, item.bbox.south, 180.0, item.bbox.north]
-        values = (dt, s, e, int(item.datetime is not None), *box, wkb, seq, item_content(item))
+        values = (dt, s, e, int(item.datetime is not None), *box, wkb, seq, *promoted_values(item),
+                  item_properties(item), item_content(item))
         rid = existing.get((item.collection, item.id))
         if rid is None:
             rid = next_rid
@@ -438,7 +445,8 @@ def _queryable_rows(conn: sqlite3.Connection, collections: Sequence[str]) -> lis
 def _item(row: sqlite3.Row) -> Item:
     box = (row["minx"], row["miny"], row["maxx"], row["maxy"])
     return item_from_row(row["collection"], row["id"], box if box[0] is not None else None,
-                         row["content"], bool(row["has_dt"]), (row["dt"], row["s"], row["e"]))
+                         row["content"], row["props"], bool(row["has_dt"]),
+                         (row["dt"], row["s"], row["e"]))
 
 
 def _collection_row(collection: Collection) -> tuple[Any, ...]:
@@ -468,8 +476,10 @@ def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
         name = name.removeprefix("properties.")
         if name in core:
             return core[name]
+        if name in PROMOTED and name in known:
+            return Column(f"i.{PROMOTED[name]}", "json")
         if name in known or name in ("start_datetime", "end_datetime"):
-            return json_property("i", name, "$.p.")
+            return json_property("i.props", name)
         raise UnknownQueryable("filter", name)
 
     return TableSpec(

@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS items (
     minx REAL, miny REAL, maxx REAL, maxy REAL,
     geom BLOB,
     seq INTEGER NOT NULL,
+    platform, constellation, gsd, cloud_cover,
+    props BLOB NOT NULL,
     content BLOB NOT NULL,
     UNIQUE (collection, id)
 );
@@ -63,8 +65,10 @@ CREATE TABLE IF NOT EXISTS queryables (
 
 # Secondary structures that a bulk load drops while it runs and rebuilds at its end.
 DEFERRABLE = (
-    "CREATE INDEX IF NOT EXISTS items_dt ON items (dt)",
-    "CREATE INDEX IF NOT EXISTS items_collection_dt ON items (collection, dt)",
+    # Covering the time and box columns: a scan in time order tests them in the index and
+    # reads a table row only for a match.
+    "CREATE INDEX IF NOT EXISTS items_dt ON items (dt, s, e, minx, maxx, miny, maxy)",
+    "CREATE INDEX IF NOT EXISTS items_collection_dt ON items (collection, dt, s, e, minx, maxx, miny, maxy)",
     """CREATE TRIGGER IF NOT EXISTS items_rtree_insert AFTER INSERT ON items
 WHEN new.minx IS NOT NULL BEGIN
     INSERT INTO items_rtree VALUES (new.rid, new.minx, new.maxx, new.miny, new.maxy);

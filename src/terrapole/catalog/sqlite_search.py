@@ -56,11 +56,15 @@ class SearchOutcome:
     scores: dict[int, float] = field(default_factory=dict)
 
 
-def json_property(alias: str, name: str, path_prefix: str) -> Column:
-    """A stored JSON property as a column (the name was checked against the allow-list)."""
+def json_property(column: str, name: str) -> Column:
+    """A member of a stored JSON object as a column.
+
+    The name is one the store already knows (the allow-list of queryables) and matches a strict
+    pattern, so it can stand inside the JSON path literal.
+    """
     if not SAFE_NAME.match(name) or '"' in name:
         raise UnknownQueryable("filter", name)
-    return Column(f"json_extract({alias}.content, '{path_prefix}\"{name}\"')", "json")
+    return Column(f"json_extract({column}, '$.\"{name}\"')", "json")
 
 
 class Searcher:
@@ -228,33 +232,38 @@ class Searcher:
     # -- ranked by text relevance ----------------------------------------------------------
     def _ranked(self, conn: sqlite3.Connection, query: Query, where: list[Fragment],
                 token: dict[str, Any]) -> SearchOutcome:
+        """Pages in the text index's ranking order; a token holds the position to resume from.
+
+        Ranked pages are exact while the index is unchanged; under concurrent writes an explicit
+        sortby gives keyset paging instead.
+        """
         assert self.text_index is not None and query.text
         filters = self._text_filters(query)
-        seen = int(token.get("n", 0))
-        after = tuple(token["r"]) if "r" in token else None
+        start = int(token.get("o", 0))
         verify = bool(where) and _needs_verification(query)
-        want = query.limit + 1
-        fetch = max(TEXT_FIRST_FETCH, seen + want)
-        while True:
-            hits, count = self.text_index.search(query.text, filters, fetch)
-            complete = len(hits) < fetch
-            if not complete:
-                # The index breaks score ties in its own order: the lowest-score group may be
-                # cut short, so it only counts once fetched whole.
-                hits = [h for h in hits if h[0] > hits[-1][0]]
-            candidates = [h for h in hits if after is None or _rank_after(h, after)]
-            kept = self._verify(conn, candidates, where) if verify else candidates
-            if len(kept) >= want or complete:
+        page: list[tuple[float, int]] = []
+        position, fetch, resume = start, max(TEXT_FIRST_FETCH, 2 * (query.limit + 1)), None
+        while resume is None:
+            hits, count = self.text_index.search(query.text, filters, fetch, offset=position)
+            accepted = {rid for _, rid in self._verify(conn, hits, where)} if verify else None
+            for index, hit in enumerate(hits):
+                if accepted is not None and hit[1] not in accepted:
+                    continue
+                if len(page) == query.limit:
+                    resume = position + index
+                    break
+                page.append(hit)
+            if resume is None and len(hits) < fetch:
                 break
-            fetch *= 4
-        page = kept[: query.limit]
-        rows = self._rows_by_rid(conn, [rid for _, rid in page])
+            if resume is None:
+                position, fetch = position + len(hits), fetch * 2
         matched = token.get("m") if token else (None if verify else count)
-        next_token = None
-        if len(kept) > query.limit and page:
-            last = page[-1]
-            next_token = encode_token({"r": [last[0], last[1]], "n": seen + len(page), "m": matched})
-        return SearchOutcome(rows, matched, next_token, None, {rid: s for s, rid in page})
+        rows = self._rows_by_rid(conn, [rid for _, rid in page])
+        next_token = encode_token({"o": resume, "m": matched}) if resume is not None else None
+        prev_token = None
+        if start and not verify:
+            prev_token = encode_token({"o": max(0, start - query.limit), "m": matched})
+        return SearchOutcome(rows, matched, next_token, prev_token, {rid: s for s, rid in page})
 
     def _verify(self, conn: sqlite3.Connection, hits: list[tuple[float, int]],
                 where: list[Fragment]) -> list[tuple[float, int]]:
@@ -276,12 +285,6 @@ class Searcher:
                f"WHERE {a}.rid IN (SELECT value FROM json_each(?))")
         by_rid = {row["_rid"]: row for row in conn.execute(sql, [orjson.dumps(rids).decode()])}
         return [by_rid[rid] for rid in rids if rid in by_rid]
-
-
-def _rank_after(hit: tuple[float, int], after: tuple[float, int]) -> bool:
-    """True when `hit` ranks strictly after the token's (score desc, rid desc) position."""
-    score, rid = hit
-    return score < after[0] or (score == after[0] and rid < after[1])
 
 
 def _needs_verification(query: Query) -> bool:

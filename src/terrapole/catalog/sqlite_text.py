@@ -131,7 +131,8 @@ def _index_rows(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: A
 def _item_doc(row: sqlite3.Row) -> TextDoc:
     box = (row["minx"], row["miny"], row["maxx"], row["maxy"])
     item = item_from_row(row["collection"], row["id"], box if box[0] is not None else None,
-                         row["content"], bool(row["has_dt"]), (row["dt"], row["s"], row["e"]))
+                         row["content"], row["props"], bool(row["has_dt"]),
+                         (row["dt"], row["s"], row["e"]))
     return item_text(row["rid"], item, row["s"], row["e"])
 
 

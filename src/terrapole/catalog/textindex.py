@@ -129,15 +129,19 @@ class TextIndex:
                 self._writer = None
         self.index.reload()
 
-    def search(self, text: str, filters: TextFilters, limit: int) -> tuple[list[tuple[float, int]], int]:
-        """The best `limit` (score, rid) pairs by BM25, best first, and the total match count."""
+    def search(self, text: str, filters: TextFilters, limit: int,
+               offset: int = 0) -> tuple[list[tuple[float, int]], int]:
+        """(score, rid) pairs in ranking order from position `offset`, and the total match count.
+
+        The ranking order is BM25 score, ties broken by the index's own document order; it is
+        deterministic while the index does not change.
+        """
         query = self._query(text, filters)
         searcher = self._searcher()
-        result = searcher.search(query, limit=max(limit, 1), count=True)
+        result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset)
         addresses = [address for _, address in result.hits]
         rids = searcher.fast_field_values("rid", addresses) if addresses else []
         hits = [(float(score), int(rid)) for (score, _), rid in zip(result.hits, rids, strict=True)]
-        hits.sort(key=lambda hit: (-hit[0], -hit[1]))
         return hits, int(result.count or 0)
 
     def matching_rids(self, text: str, filters: TextFilters) -> list[int]:

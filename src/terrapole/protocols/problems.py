@@ -75,7 +75,7 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     errors = list(exc.errors())
     parameter = _parameter_of(errors[0]) if errors else "request"
     details = "; ".join(dict.fromkeys(_describe(error) for error in errors[:6])) or "invalid request"
-    return problem(400, details, "InvalidParameterValue", parameter=parameter)
+    return problem(400, details, "InvalidParameter", parameter=parameter)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:

@@ -46,6 +46,7 @@ from terrapole.protocols.stac_params import (
 from terrapole.settings import Settings
 
 StoreProvider = Callable[[], CatalogStore]
+Responses = dict[int | str, dict[str, Any]]
 
 STAC_API = "https://api.stacspec.org"
 OGC_FEATURES = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf"
@@ -132,7 +133,7 @@ def item_links(urls: StacUrls, item: Item) -> list[dict[str, Any]]:
     """The structural links of an item."""
     collection = urls.collection(item.collection)
     return [
-        link("self", f"{collection}/items/{_segment(item.id)}", GEOJSON),
+        link("self", urls.item(item.collection, item.id), GEOJSON),
         link("parent", collection),
         link("collection", collection),
         link("root", urls.root),
@@ -230,7 +231,8 @@ class StacApi:
         ]
 
     def _all_collections(self) -> list[Collection]:
-        store, found, token = self.store(), [], None
+        store, token = self.store(), None
+        found: list[Collection] = []
         while True:
             query = CatalogQuery(limit=self.settings.max_limit, token=token)
             page = store.search_collections(query)
@@ -328,7 +330,7 @@ class StacApi:
     def search_post(self, request: Request,
                     body: Annotated[SearchBody | None, Body()] = None) -> Response:
         """Item search by POST (JSON body); next/prev links repeat the body with a token."""
-        body = body or SearchBody()
+        body = body or SearchBody.model_validate({})
         query = check_spatial(query_from_body(body, self.settings))
         urls = self.urls(request)
         paging = PageLinks(f"{urls.root}/search", body=body.echo())
@@ -359,11 +361,11 @@ def stac_router(store_provider: StoreProvider, settings: Settings, prefix: str =
     """The STAC API routes under `prefix`, answering from the store `store_provider` returns."""
     api = StacApi(store_provider, settings, prefix)
     router = APIRouter(prefix=prefix, tags=["STAC API"])
-    geojson = {200: {"content": {GEOJSON: {}}}}
-    schema = {200: {"content": {SCHEMA_JSON: {}}}}
+    geojson: Responses = {200: {"content": {GEOJSON: {}}}}
+    schema: Responses = {200: {"content": {SCHEMA_JSON: {}}}}
     listing = {"parameters": openapi_parameters(ListParams)}
     searching = {"parameters": openapi_parameters(SearchParams)}
-    routes: list[tuple[str, Callable[..., Any], str, dict[int, Any] | None, dict[str, Any] | None]] = [
+    routes: list[tuple[str, Callable[..., Any], str, Responses | None, dict[str, Any] | None]] = [
         ("", api.landing, "GET", None, None),
         ("/conformance", api.conformance, "GET", None, None),
         ("/queryables", api.queryables, "GET", schema, None),
