@@ -34,16 +34,17 @@ PROMOTED: dict[str, str] = {
 }
 
 
-def promoted_values(item: Item) -> tuple[Any, ...]:
+def promoted_values(item: Item) -> list[Any]:
     """The promoted properties of an item, in `PROMOTED` order (None when absent or not scalar)."""
     props = item.properties
-    return tuple(_scalar(props.get(name)) for name in PROMOTED)
+    values = [props.get(name) for name in PROMOTED]
+    for index, value in enumerate(values):
+        if value is not None and type(value) not in _SCALARS:
+            values[index] = int(value) if isinstance(value, bool) else None
+    return values
 
 
-def _scalar(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    return value if isinstance(value, str | int | float) else None
+_SCALARS = frozenset({str, int, float})
 
 
 def item_properties(item: Item) -> bytes:

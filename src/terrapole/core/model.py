@@ -7,7 +7,6 @@ the record's own language.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,15 +36,17 @@ class BBox:
             values = [values[0], values[1], values[3], values[4]]
         if len(values) != 4:
             raise InvalidParameter(parameter, f"expected 4 or 6 numbers, got {len(values)}")
-        west, south, east, north = (float(v) for v in values)
-        if not all(math.isfinite(v) for v in (west, south, east, north)):
-            raise InvalidParameter(parameter, "coordinates must be finite numbers")
+        try:
+            west, south, east, north = map(float, values)
+        except (TypeError, ValueError):
+            raise InvalidParameter(parameter, "coordinates must be numbers") from None
+        # Chained comparisons are False for NaN, so one test covers range and finiteness.
+        if not (-180 <= west <= 180 and -180 <= east <= 180):
+            raise InvalidParameter(parameter, "longitudes must be finite and lie between -180 and 180")
+        if not (-90 <= south <= 90 and -90 <= north <= 90):
+            raise InvalidParameter(parameter, "latitudes must be finite and lie between -90 and 90")
         if south > north:
             raise InvalidParameter(parameter, "south (2nd value) is greater than north (4th value)")
-        if not (-90 <= south <= 90 and -90 <= north <= 90):
-            raise InvalidParameter(parameter, "latitudes must lie between -90 and 90")
-        if not (-180 <= west <= 180 and -180 <= east <= 180):
-            raise InvalidParameter(parameter, "longitudes must lie between -180 and 180")
         return cls(west, south, east, north)
 
     @property
