@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from terrapole.ingest import Source
 from terrapole.settings import Settings
 
 app = typer.Typer(help="terrapole: one catalog over Earth-system data centres.", no_args_is_help=True)
@@ -56,15 +58,19 @@ def ingest(
             task = progress.add_task("ingesting", total=None)
             for source in sources:
                 documents = _documents(source)
-                report = ingesting.ingest(store, documents, collection=collection,
-                                          create_collections=create_collections,
-                                          progress=lambda n: progress.advance(task, n))
+                report = ingesting.ingest(
+                    store,
+                    documents,
+                    collection=collection,
+                    create_collections=create_collections,
+                    progress=lambda n: progress.advance(task, n),
+                )
                 _print_report(source, report)
     finally:
         store.close()
 
 
-def _documents(source: str) -> object:
+def _documents(source: str) -> Iterable[Source]:
     from terrapole import ingest as ingesting
 
     if source.startswith(("http://", "https://")):
@@ -81,8 +87,10 @@ def _print_report(source: str, report: object) -> None:
     from terrapole.catalog.base import IngestReport
 
     assert isinstance(report, IngestReport)
-    console.print(f"{source}: {report.collections} collections, {report.items} items ingested, "
-                  f"{len(report.failures)} refused")
+    console.print(
+        f"{source}: {report.collections} collections, {report.items} items ingested, "
+        f"{len(report.failures)} refused"
+    )
     for origin, reason in report.failures[:50]:
         console.print(f"  refused {origin}: {reason}")
 
@@ -124,8 +132,13 @@ def demo(
         store.close()
     console.print(f"demo: {report.collections} collections and {report.items} items in {settings.data_dir}")
     base = f"http://{host}:{port}"
-    for label, path in (("portal", "/"), ("STAC API", "/stac"), ("collections", "/stac/collections"),
-                        ("search", "/stac/search"), ("OpenAPI", "/api")):
+    for label, path in (
+        ("portal", "/"),
+        ("STAC API", "/stac"),
+        ("collections", "/stac/collections"),
+        ("search", "/stac/search"),
+        ("OpenAPI", "/api"),
+    ):
         console.print(f"  {label:12} {base}{path}")
     if serve_after:
         serve(data_dir=settings.data_dir, host=host, port=port)

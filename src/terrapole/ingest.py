@@ -58,13 +58,21 @@ def read_url(url: str, fetch: Callable[[str], bytes]) -> Iterator[Source]:
     try:
         yield Source(url, orjson.loads(data))
     except orjson.JSONDecodeError:
-        yield from (Source(f"{url}#{n}", orjson.loads(line))
-                    for n, line in enumerate(data.splitlines(), 1) if line.strip())
+        yield from (
+            Source(f"{url}#{n}", orjson.loads(line))
+            for n, line in enumerate(data.splitlines(), 1)
+            if line.strip()
+        )
 
 
-def ingest(store: CatalogStore, sources: Iterable[Source], *, collection: str | None = None,
-           create_collections: bool = False,
-           progress: Callable[[int], None] | None = None) -> IngestReport:
+def ingest(
+    store: CatalogStore,
+    sources: Iterable[Source],
+    *,
+    collection: str | None = None,
+    create_collections: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
     """Parse and write every record; collections first, items in large batches.
 
     With `create_collections`, items naming a collection the catalog does not hold get a
@@ -120,14 +128,21 @@ def derived_collection(name: str, items: list[Item]) -> Collection:
     """A minimal collection whose extent covers the given items."""
     boxes = [i.bbox for i in items if i.bbox is not None and not i.bbox.crosses_antimeridian]
     times = [t for i in items for t in (i.start or i.datetime, i.end or i.datetime) if t is not None]
-    bbox = BBox(min(b.west for b in boxes), min(b.south for b in boxes),
-                max(b.east for b in boxes), max(b.north for b in boxes)) if boxes else None
+    bbox = (
+        BBox(
+            min(b.west for b in boxes),
+            min(b.south for b in boxes),
+            max(b.east for b in boxes),
+            max(b.north for b in boxes),
+        )
+        if boxes
+        else None
+    )
     return Collection(
         id=name,
         title={"en": name},
         description={"en": f"Collection {name}, created on ingest from the items that name it."},
-        extent=Extent(bboxes=(bbox,) if bbox else (),
-                      intervals=((min(times), max(times)),) if times else ()),
+        extent=Extent(bboxes=(bbox,) if bbox else (), intervals=((min(times), max(times)),) if times else ()),
         license="other",
     )
 

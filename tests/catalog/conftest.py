@@ -20,11 +20,18 @@ PLATFORMS = ("sentinel-2a", "sentinel-2b", "landsat-8", "pleiades")
 def collection_doc(collection_id: str, **extra: Any) -> dict[str, Any]:
     """A minimal valid STAC Collection dict."""
     return {
-        "type": "Collection", "stac_version": "1.1.0", "id": collection_id,
-        "title": f"Collection {collection_id}", "description": "Test collection", "license": "CC-BY-4.0",
-        "extent": {"spatial": {"bbox": [[-180, -90, 180, 90]]},
-                   "temporal": {"interval": [["2000-01-01T00:00:00Z", None]]}},
-        "links": [], **extra,
+        "type": "Collection",
+        "stac_version": "1.1.0",
+        "id": collection_id,
+        "title": f"Collection {collection_id}",
+        "description": "Test collection",
+        "license": "CC-BY-4.0",
+        "extent": {
+            "spatial": {"bbox": [[-180, -90, 180, 90]]},
+            "temporal": {"interval": [["2000-01-01T00:00:00Z", None]]},
+        },
+        "links": [],
+        **extra,
     }
 
 
@@ -34,15 +41,23 @@ def item_doc(collection: str, item_id: str, rng: random.Random, **props: Any) ->
     ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
     properties = {
         "datetime": f"20{rng.randint(10, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T"
-                    f"{rng.randint(0, 23):02d}:00:00Z",
+        f"{rng.randint(0, 23):02d}:00:00Z",
         "eo:cloud_cover": rng.randint(0, 100),
         "platform": rng.choice(PLATFORMS),
         "gsd": rng.choice((0.5, 10, 30)),
     }
     properties.update(props)
-    return {"type": "Feature", "stac_version": "1.1.0", "id": item_id, "collection": collection,
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-            "bbox": [x, y, x + size, y + size], "properties": properties, "assets": {}, "links": []}
+    return {
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "id": item_id,
+        "collection": collection,
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "bbox": [x, y, x + size, y + size],
+        "properties": properties,
+        "assets": {},
+        "links": [],
+    }
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from .test_sqlite_store import all_ids
 
 FILTERS = [
     '"eo:cloud_cover" < 20',
-    '"eo:cloud_cover" >= 50 AND platform = \'sentinel-2a\'',
+    "\"eo:cloud_cover\" >= 50 AND platform = 'sentinel-2a'",
     "platform <> 'landsat-8' OR gsd = 30",
     "NOT (gsd = 10)",
     "platform LIKE 'sentinel%'",
@@ -40,7 +40,9 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("text", FILTERS)
-def test_sql_matches_the_cql2_evaluator(loaded: tuple[SQLiteCatalog, list[dict[str, Any]]], text: str) -> None:
+def test_sql_matches_the_cql2_evaluator(
+    loaded: tuple[SQLiteCatalog, list[dict[str, Any]]], text: str
+) -> None:
     store, docs = loaded
     expression = cql2.parse_text(text)
     expected = {d["id"] for d in docs if expression.matches(d)}
@@ -50,8 +52,13 @@ def test_sql_matches_the_cql2_evaluator(loaded: tuple[SQLiteCatalog, list[dict[s
 
 def test_cql2_json_and_text_agree(loaded: tuple[SQLiteCatalog, Any]) -> None:
     store, _ = loaded
-    as_json = {"op": "and", "args": [{"op": "<", "args": [{"property": "eo:cloud_cover"}, 30]},
-                                     {"op": "=", "args": [{"property": "platform"}, "landsat-8"]}]}
+    as_json = {
+        "op": "and",
+        "args": [
+            {"op": "<", "args": [{"property": "eo:cloud_cover"}, 30]},
+            {"op": "=", "args": [{"property": "platform"}, "landsat-8"]},
+        ],
+    }
     text = "\"eo:cloud_cover\" < 30 AND platform = 'landsat-8'"
     by_json = all_ids(store, Query(filter=parse_filter(as_json), limit=500))
     by_text = all_ids(store, Query(filter=parse_filter(text, "cql2-text"), limit=500))

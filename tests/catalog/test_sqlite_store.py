@@ -36,7 +36,9 @@ def _with_token(query: Query, token: str | None) -> Query:
     return replace(query, token=token)
 
 
-def test_upsert_is_idempotent_and_updates_in_place(loaded: tuple[SQLiteCatalog, list[dict[str, Any]]]) -> None:
+def test_upsert_is_idempotent_and_updates_in_place(
+    loaded: tuple[SQLiteCatalog, list[dict[str, Any]]],
+) -> None:
     store, docs = loaded
     changed = dict(docs[0], properties={**docs[0]["properties"], "eo:cloud_cover": 101})
     assert store.upsert_items([parse_item(changed), parse_item(docs[1])]) == 2
@@ -53,7 +55,9 @@ def test_items_of_an_unknown_collection_are_refused_and_nothing_is_written(store
     assert store.search_items(Query()).number_matched == 0
 
 
-def test_get_item_distinguishes_missing_collection_from_missing_item(loaded: tuple[SQLiteCatalog, Any]) -> None:
+def test_get_item_distinguishes_missing_collection_from_missing_item(
+    loaded: tuple[SQLiteCatalog, Any],
+) -> None:
     store, _ = loaded
     with pytest.raises(CollectionNotFound):
         store.get_item("nope", "item-0001")
@@ -61,7 +65,9 @@ def test_get_item_distinguishes_missing_collection_from_missing_item(loaded: tup
         store.get_item("alpha", "nope")
 
 
-def test_default_order_is_newest_first_and_pages_have_no_gap_or_duplicate(loaded: tuple[SQLiteCatalog, Any]) -> None:
+def test_default_order_is_newest_first_and_pages_have_no_gap_or_duplicate(
+    loaded: tuple[SQLiteCatalog, Any],
+) -> None:
     store, docs = loaded
     ids = all_ids(store, Query(limit=37))
     assert sorted(ids) == sorted(d["id"] for d in docs)
@@ -73,7 +79,9 @@ def test_default_order_is_newest_first_and_pages_have_no_gap_or_duplicate(loaded
 def test_prev_token_returns_the_previous_page(loaded: tuple[SQLiteCatalog, Any]) -> None:
     store, _ = loaded
     first = store.search_items(Query(limit=10, sortby=(SortField("eo:cloud_cover"),)))
-    second = store.search_items(Query(limit=10, sortby=(SortField("eo:cloud_cover"),), token=first.next_token))
+    second = store.search_items(
+        Query(limit=10, sortby=(SortField("eo:cloud_cover"),), token=first.next_token)
+    )
     back = store.search_items(Query(limit=10, sortby=(SortField("eo:cloud_cover"),), token=second.prev_token))
     assert [i.id for i in back.records] == [i.id for i in first.records]
     assert first.prev_token is None and second.prev_token is not None
@@ -116,9 +124,17 @@ def test_foreign_token_is_rejected(loaded: tuple[SQLiteCatalog, Any]) -> None:
 def test_bbox_uses_the_exact_geometry_not_only_its_box(store: SQLiteCatalog) -> None:
     store.upsert_collections([parse_collection(collection_doc("alpha"))])
     triangle = {"type": "Polygon", "coordinates": [[[0, 0], [10, 0], [0, 10], [0, 0]]]}
-    doc = {"type": "Feature", "stac_version": "1.1.0", "id": "tri", "collection": "alpha",
-           "geometry": triangle, "bbox": [0, 0, 10, 10],
-           "properties": {"datetime": "2020-01-01T00:00:00Z"}, "assets": {}, "links": []}
+    doc = {
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "id": "tri",
+        "collection": "alpha",
+        "geometry": triangle,
+        "bbox": [0, 0, 10, 10],
+        "properties": {"datetime": "2020-01-01T00:00:00Z"},
+        "assets": {},
+        "links": [],
+    }
     store.upsert_items([parse_item(doc)])
     assert store.search_items(Query(bbox=BBox(8, 8, 9, 9))).number_matched == 0
     assert store.search_items(Query(bbox=BBox(1, 1, 2, 2))).number_matched == 1
@@ -141,16 +157,28 @@ def test_bbox_across_the_antimeridian(store: SQLiteCatalog) -> None:
 def test_selective_and_broad_boxes_agree_with_brute_force(loaded: tuple[SQLiteCatalog, Any]) -> None:
     store, docs = loaded
     for box in (BBox(-10, -10, 10, 10), BBox(-180, -90, 180, 90), BBox(100, 20, 101, 21)):
-        expected = {d["id"] for d in docs if d["bbox"][0] <= box.east and d["bbox"][2] >= box.west
-                    and d["bbox"][1] <= box.north and d["bbox"][3] >= box.south}
+        expected = {
+            d["id"]
+            for d in docs
+            if d["bbox"][0] <= box.east
+            and d["bbox"][2] >= box.west
+            and d["bbox"][1] <= box.north
+            and d["bbox"][3] >= box.south
+        }
         assert set(all_ids(store, Query(bbox=box, limit=200))) == expected
 
 
 def test_datetime_interval_matches_periods_that_overlap_it(store: SQLiteCatalog) -> None:
     store.upsert_collections([parse_collection(collection_doc("alpha"))])
     rng = random.Random(5)
-    period = item_doc("alpha", "decade", rng, datetime=None, start_datetime="2000-01-01T00:00:00Z",
-                      end_datetime="2010-12-31T00:00:00Z")
+    period = item_doc(
+        "alpha",
+        "decade",
+        rng,
+        datetime=None,
+        start_datetime="2000-01-01T00:00:00Z",
+        end_datetime="2010-12-31T00:00:00Z",
+    )
     instant = item_doc("alpha", "instant", rng, datetime="2015-06-01T00:00:00Z")
     store.upsert_items([parse_item(period), parse_item(instant)])
     found = store.search_items(Query(datetime=Interval.parse("2005-01-01T00:00:00Z/2005-02-01T00:00:00Z")))

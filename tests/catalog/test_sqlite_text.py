@@ -94,8 +94,11 @@ def test_rebuild_recreates_the_index_from_the_database(store: SQLiteCatalog) -> 
 
 
 def test_collection_search_by_text_in_either_language(store: SQLiteCatalog) -> None:
-    doc = collection_doc("ocean-sst", title="Sea surface temperature",
-                         **{"terrapole:translations": {"fr": {"title": "Température de surface de la mer"}}})
+    doc = collection_doc(
+        "ocean-sst",
+        title="Sea surface temperature",
+        **{"terrapole:translations": {"fr": {"title": "Température de surface de la mer"}}},
+    )
     store.upsert_collections([parse_collection(doc), parse_collection(collection_doc("land-cover"))])
     for words in ("sea surface", "température de surface", "temperature"):
         assert [c.id for c in store.search_collections(Query(text=words)).records] == ["ocean-sst"]

@@ -48,7 +48,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("demo")
     process = subprocess.Popen(
         [sys.executable, "-m", "terrapole", "demo", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -78,8 +80,16 @@ def test_demo_holds_every_pole_with_three_collections_and_about_2000_items(demo_
 
 def test_ingest_command_loads_files_and_reports_refusals(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        app, ["ingest", str(FIXTURES), "--data-dir", str(tmp_path), "--create-collections",
-              "--collection", "loose-items"],
+        app,
+        [
+            "ingest",
+            str(FIXTURES),
+            "--data-dir",
+            str(tmp_path),
+            "--create-collections",
+            "--collection",
+            "loose-items",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "refused" in result.output

@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 import orjson
 import pytest
-
 from fastapi.testclient import TestClient
 
 from terrapole.app import create_app
@@ -56,8 +55,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The fixtures ingested, and an HTTP client on the application serving them."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("fixtures"))
     store = open_catalog(settings)
-    report = ingest(store, read_path(FIXTURES), collection=ITEM_FALLBACK_COLLECTION,
-                    create_collections=True)
+    report = ingest(store, read_path(FIXTURES), collection=ITEM_FALLBACK_COLLECTION, create_collections=True)
     with TestClient(create_app(settings, store)) as client:
         yield client, report
     store.close()
@@ -76,7 +74,9 @@ def test_only_invalid_fixtures_are_refused_and_each_with_its_reason(served: Any)
         assert reason in refused[name]
 
 
-@pytest.mark.parametrize("origin,doc", list(fixture_documents()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "origin,doc", list(fixture_documents()), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_record_is_served_back_equivalent(served: Any, origin: str, doc: dict[str, Any]) -> None:
     client, _ = served
     if doc["type"] == "Feature":
@@ -97,11 +97,13 @@ def test_record_is_served_back_equivalent(served: Any, origin: str, doc: dict[st
             assert out.get(key) == doc.get(key), key
         assert out["keywords"] == doc.get("keywords", [])
         assert out["providers"] == doc.get("providers", [])
-        assert out["extent"]["spatial"]["bbox"] == [list(map(float, b[:2] + b[-2:] if len(b) == 4 else
-                                                             [b[0], b[1], b[3], b[4]]))
-                                                    for b in doc["extent"]["spatial"]["bbox"]]
-        for got, want in zip(out["extent"]["temporal"]["interval"],
-                             doc["extent"]["temporal"]["interval"], strict=True):
+        assert out["extent"]["spatial"]["bbox"] == [
+            list(map(float, b[:2] + b[-2:] if len(b) == 4 else [b[0], b[1], b[3], b[4]]))
+            for b in doc["extent"]["spatial"]["bbox"]
+        ]
+        for got, want in zip(
+            out["extent"]["temporal"]["interval"], doc["extent"]["temporal"]["interval"], strict=True
+        ):
             assert same_instant(got[0], want[0]) and same_instant(got[1], want[1])
     extra = {k for k in doc if k not in out}
     assert not extra, f"fields lost: {extra}"

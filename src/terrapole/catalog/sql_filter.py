@@ -19,9 +19,16 @@ from terrapole.core.errors import InvalidFilter
 from terrapole.core.timeutil import parse_instant, to_micros
 
 COMPARISONS = {"=": "=", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-SPATIAL = {"s_intersects": "intersects", "s_within": "within", "s_contains": "contains",
-           "s_disjoint": "disjoint", "s_overlaps": "overlaps", "s_touches": "touches",
-           "s_crosses": "crosses", "s_equals": "equals"}
+SPATIAL = {
+    "s_intersects": "intersects",
+    "s_within": "within",
+    "s_contains": "contains",
+    "s_disjoint": "disjoint",
+    "s_overlaps": "overlaps",
+    "s_touches": "touches",
+    "s_crosses": "crosses",
+    "s_equals": "equals",
+}
 MIN_MICROS, MAX_MICROS = -(2**62), 2**62
 
 
@@ -80,9 +87,7 @@ class FilterCompiler:
         return handler(op, args)
 
     def _handlers(self) -> dict[str, Callable[[str, list[Any]], Fragment]]:
-        table: dict[str, Callable[[str, list[Any]], Fragment]] = dict.fromkeys(
-            COMPARISONS, self._comparison
-        )
+        table: dict[str, Callable[[str, list[Any]], Fragment]] = dict.fromkeys(COMPARISONS, self._comparison)
         table.update(like=self._like, isnull=self._is_null, between=self._between, **{"in": self._in})
         return table
 
@@ -171,13 +176,13 @@ def spatial_predicate(column: Column, relation: str, geometry: BaseGeometry) -> 
         return exact
     west, south, east, north = geometry.bounds
     minx, miny, maxx, maxy = column.bbox_sql
-    box = Fragment(f"{minx} <= ? AND {maxx} >= ? AND {miny} <= ? AND {maxy} >= ?",
-                   [east, west, north, south])
+    box = Fragment(f"{minx} <= ? AND {maxx} >= ? AND {miny} <= ? AND {maxy} >= ?", [east, west, north, south])
     parts = [box]
     if column.rtree:
         table, key = column.rtree.split(":")
-        parts.append(Fragment(f"{key} IN (SELECT rid FROM {table} WHERE minx <= ? AND maxx >= ? "
-                              "AND miny <= ? AND maxy >= ?)", [east, west, north, south]))
+        # Table and key names come from the store's own spec, never from a request.
+        subquery = f"SELECT rid FROM {table} WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?"  # noqa: S608
+        parts.append(Fragment(f"{key} IN ({subquery})", [east, west, north, south]))
     return _join(" AND ", [*parts, exact])
 
 
@@ -242,10 +247,7 @@ def _interval_literal(node: Any) -> tuple[int, int]:
 
 def _time_value(node: Any, column: Column | None) -> Any:
     """Microseconds for time columns, else an RFC 3339 string (JSON properties hold strings)."""
-    if isinstance(node, Mapping):
-        text = node.get("timestamp", node.get("date"))
-    else:
-        text = node
+    text = node.get("timestamp", node.get("date")) if isinstance(node, Mapping) else node
     if not isinstance(text, str):
         raise InvalidFilter(f"expected a timestamp or date, got {_describe(node)}")
     if column is not None and column.kind != "time":

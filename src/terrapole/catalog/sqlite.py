@@ -23,9 +23,9 @@ import shapely
 from terrapole.catalog import sqlite_text
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
+    PROMOTED,
     collection_from_json,
     collection_to_json,
-    PROMOTED,
     item_content,
     item_from_row,
     item_properties,
@@ -35,6 +35,7 @@ from terrapole.catalog.records import (
 from terrapole.catalog.sql_filter import Column, Fragment
 from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, SCHEMA_VERSION
 from terrapole.catalog.sqlite_search import Searcher, TableSpec, json_property
+from terrapole.catalog.textindex import TextDoc
 from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError, UnknownQueryable
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
@@ -44,16 +45,25 @@ from terrapole.settings import Settings
 READ_POOL_SIZE = 4
 # After this many batches in one call, an ingest switches to bulk mode (see `_begin_bulk`).
 BULK_AFTER_BATCHES = 5
-ITEM_SELECT = ("i.collection, i.id, i.minx, i.miny, i.maxx, i.maxy, i.content, i.props, i.has_dt, "
-               "i.dt, i.s, i.e")
+ITEM_SELECT = (
+    "i.collection, i.id, i.minx, i.miny, i.maxx, i.maxy, i.content, i.props, i.has_dt, i.dt, i.s, i.e"
+)
 COLLECTION_SELECT = "c.content"
 
 
 class SQLiteCatalog:
     """A `CatalogStore` in one SQLite database file."""
 
-    def __init__(self, path: Path, text_dir: Path, *, writable: bool = True,
-                 cache_mb: int = 64, count_limit: int = 100_000, count_budget_ms: float = 1000.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        text_dir: Path,
+        *,
+        writable: bool = True,
+        cache_mb: int = 64,
+        count_limit: int = 100_000,
+        count_budget_ms: float = 1000.0,
+    ) -> None:
         self.path = path
         self.cache_mb = cache_mb
         self.count_limit = count_limit
@@ -73,20 +83,29 @@ class SQLiteCatalog:
     @classmethod
     def open(cls, settings: Settings, *, writable: bool = True) -> SQLiteCatalog:
         """Open (and create or migrate) the catalog in the settings' data directory."""
-        return cls(settings.catalog_path, settings.text_index_path, writable=writable,
-                   cache_mb=settings.sqlite_cache_mb, count_limit=settings.count_limit,
-                   count_budget_ms=settings.count_budget_ms)
+        return cls(
+            settings.catalog_path,
+            settings.text_index_path,
+            writable=writable,
+            cache_mb=settings.sqlite_cache_mb,
+            count_limit=settings.count_limit,
+            count_budget_ms=settings.count_budget_ms,
+        )
 
     # -- connections ---------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                   timeout=30.0)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open catalog database {self.path}: {exc}") from exc
         conn.row_factory = sqlite3.Row
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "temp_store=MEMORY",
-                       "case_sensitive_like=ON", f"cache_size=-{self.cache_mb * 1024}"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "temp_store=MEMORY",
+            "case_sensitive_like=ON",
+            f"cache_size=-{self.cache_mb * 1024}",
+        ):
             conn.execute(f"PRAGMA {pragma}")
         conn.create_function("tp_spatial", 3, _spatial_relation, deterministic=True)
         conn.create_function("tp_box", 4, _box_wkb, deterministic=True)
@@ -126,8 +145,10 @@ class SQLiteCatalog:
             found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = int(found[0]) if found else 0
         if version > SCHEMA_VERSION:
-            raise StorageError(f"catalog schema version {version} is newer than this terrapole "
-                               f"({SCHEMA_VERSION}); upgrade terrapole")
+            raise StorageError(
+                f"catalog schema version {version} is newer than this terrapole "
+                f"({SCHEMA_VERSION}); upgrade terrapole"
+            )
         if version < SCHEMA_VERSION:
             if not self.writable:
                 raise StorageError("catalog schema is behind; open it writable once to upgrade")
@@ -244,12 +265,14 @@ class SQLiteCatalog:
                 return
             conn.execute(
                 "INSERT OR REPLACE INTO items_rtree SELECT rid, minx, maxx, miny, maxy FROM items "
-                "WHERE rid >= ? AND minx IS NOT NULL", [int(row[0])])
+                "WHERE rid >= ? AND minx IS NOT NULL",
+                [int(row[0])],
+            )
             for statement in DEFERRABLE:
                 conn.execute(statement)
             conn.execute("DELETE FROM meta WHERE key = 'bulk_from_rid'")
         with self._write_lock:
-            self._writer.execute("PRAGMA analysis_limit = 1000")
+            self._writer.execute("PRAGMA analysis_limit = 0")  # full statistics: plans depend on them
             self._writer.execute("ANALYZE")
 
     def _write_items(self, batch: list[Item]) -> tuple[int, int, list[TextDoc], list[int]]:
@@ -265,14 +288,20 @@ class SQLiteCatalog:
             conn.executemany(_ITEM_UPDATE, updates)
             _record_spans(conn, times)
             _record_queryables(conn, unique)
-        docs = [sqlite_text.item_text(rid, item, t[1], t[2]) for rid, item, t in zip(rids, unique, times, strict=True)]
+        docs = [
+            sqlite_text.item_text(rid, item, t[1], t[2])
+            for rid, item, t in zip(rids, unique, times, strict=True)
+        ]
         return len(unique), seq, docs, [u[0] for u in updates]
 
     def get_item(self, collection_id: str, item_id: str) -> Item:
         """One item by collection and id."""
         with self._read() as conn:
-            row = conn.execute(f"SELECT {ITEM_SELECT} FROM items AS i WHERE i.collection = ? "  # noqa: S608
-                               "AND i.id = ?", [collection_id, item_id]).fetchone()
+            row = conn.execute(
+                f"SELECT {ITEM_SELECT} FROM items AS i WHERE i.collection = ? "  # noqa: S608
+                "AND i.id = ?",
+                [collection_id, item_id],
+            ).fetchone()
             if row is None:
                 found = conn.execute("SELECT 1 FROM collections WHERE id = ?", [collection_id]).fetchone()
                 if not found:
@@ -283,8 +312,9 @@ class SQLiteCatalog:
     def delete_item(self, collection_id: str, item_id: str) -> None:
         """Delete one item."""
         with self._transaction() as conn:
-            deleted = conn.execute("DELETE FROM items WHERE collection = ? AND id = ?",
-                                   [collection_id, item_id]).rowcount
+            deleted = conn.execute(
+                "DELETE FROM items WHERE collection = ? AND id = ?", [collection_id, item_id]
+            ).rowcount
             if not deleted:
                 raise ItemNotFound(collection_id, item_id)
         self._sync_text()
@@ -300,16 +330,18 @@ class SQLiteCatalog:
                 marks = ", ".join("?" for _ in query.collections)
                 extra.append(Fragment(f"i.collection IN ({marks})", list(query.collections)))
             outcome = Searcher(spec, self.text.items, self.count_limit, self.count_budget_ms).run(
-                conn, query, extra)
+                conn, query, extra
+            )
         records = [_item(row) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
 
     def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
         """Core queryables plus every property seen in the collection's items (or all items)."""
         with self._read() as conn:
-            if collection_id is not None and not conn.execute(
-                "SELECT 1 FROM collections WHERE id = ?", [collection_id]
-            ).fetchone():
+            if (
+                collection_id is not None
+                and not conn.execute("SELECT 1 FROM collections WHERE id = ?", [collection_id]).fetchone()
+            ):
                 raise CollectionNotFound(collection_id)
             rows = _queryable_rows(conn, (collection_id,) if collection_id else ())
         properties: dict[str, Mapping[str, Any]] = dict(CORE_ITEM_QUERYABLES)
@@ -350,18 +382,31 @@ _ITEM_UPDATE = (
 Times = tuple[int | None, int | None, int | None]
 
 
-def _item_rows(items: list[Item], times: list[Times], existing: Mapping[tuple[str, str], int],
-               next_rid: int, seq: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[int]]:
-    geoms = shapely.to_wkb(shapely.from_geojson(
-        [orjson.dumps(item.geometry).decode() if item.geometry else None for item in items]
-    ))
+def _item_rows(
+    items: list[Item], times: list[Times], existing: Mapping[tuple[str, str], int], next_rid: int, seq: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[int]]:
+    geoms = shapely.to_wkb(
+        shapely.from_geojson(
+            [orjson.dumps(item.geometry).decode() if item.geometry else None for item in items]
+        )
+    )
     inserts, updates, rids = [], [], []
     for item, wkb, (dt, s, e) in zip(items, geoms, times, strict=True):
         box = item.bbox.as_list() if item.bbox else [None] * 4
         if item.bbox is not None and item.bbox.crosses_antimeridian:
             box = [-180.0, item.bbox.south, 180.0, item.bbox.north]
-        values = (dt, s, e, int(item.datetime is not None), *box, wkb, seq, *promoted_values(item),
-                  item_properties(item), item_content(item))
+        values = (
+            dt,
+            s,
+            e,
+            int(item.datetime is not None),
+            *box,
+            wkb,
+            seq,
+            *promoted_values(item),
+            item_properties(item),
+            item_content(item),
+        )
         rid = existing.get((item.collection, item.id))
         if rid is None:
             rid = next_rid
@@ -377,15 +422,15 @@ def _existing_rids(conn: sqlite3.Connection, items: list[Item]) -> dict[tuple[st
     keys = orjson.dumps([[item.collection, item.id] for item in items]).decode()
     rows = conn.execute(
         "SELECT i.collection, i.id, i.rid FROM json_each(?) AS k JOIN items AS i "
-        "ON i.collection = k.value ->> 0 AND i.id = k.value ->> 1", [keys]
+        "ON i.collection = k.value ->> 0 AND i.id = k.value ->> 1",
+        [keys],
     )
     return {(c, i): rid for c, i, rid in rows}
 
 
 def _check_collections(conn: sqlite3.Connection, names: set[str]) -> None:
     marks = ", ".join("?" for _ in names)
-    found = {row[0] for row in conn.execute(
-        f"SELECT id FROM collections WHERE id IN ({marks})", list(names))}  # noqa: S608
+    found = {row[0] for row in conn.execute(f"SELECT id FROM collections WHERE id IN ({marks})", list(names))}  # noqa: S608
     missing = sorted(names - found)
     if missing:
         raise CollectionNotFound(missing[0])
@@ -418,8 +463,9 @@ def _record_queryables(conn: sqlite3.Connection, items: list[Item]) -> None:
             kind = _json_type(value)
             if kind and name not in CORE_ITEM_QUERYABLES:
                 found.setdefault((item.collection, name), kind)
-    conn.executemany("INSERT OR IGNORE INTO queryables VALUES (?, ?, ?)",
-                     [(c, n, k) for (c, n), k in found.items()])
+    conn.executemany(
+        "INSERT OR IGNORE INTO queryables VALUES (?, ?, ?)", [(c, n, k) for (c, n), k in found.items()]
+    )
 
 
 def _json_type(value: Any) -> str | None:
@@ -444,21 +490,32 @@ def _queryable_rows(conn: sqlite3.Connection, collections: Sequence[str]) -> lis
 
 def _item(row: sqlite3.Row) -> Item:
     box = (row["minx"], row["miny"], row["maxx"], row["maxy"])
-    return item_from_row(row["collection"], row["id"], box if box[0] is not None else None,
-                         row["content"], row["props"], bool(row["has_dt"]),
-                         (row["dt"], row["s"], row["e"]))
+    return item_from_row(
+        row["collection"],
+        row["id"],
+        box if box[0] is not None else None,
+        row["content"],
+        row["props"],
+        bool(row["has_dt"]),
+        (row["dt"], row["s"], row["e"]),
+    )
 
 
 def _collection_row(collection: Collection) -> tuple[Any, ...]:
     box = collection.extent.bbox
-    corners: list[float | None] = box.as_list() if box else [None] * 4
+    corners: list[float | None] = [*box.as_list()] if box else [None] * 4
     if box is not None and box.crosses_antimeridian:
         corners = [-180.0, box.south, 180.0, box.north]
     start, end = collection.extent.start, collection.extent.end
     return (
-        collection.id, collection.pole, next(iter(collection.title.values()), collection.id),
-        "\n".join(collection.description.values()), collection.license, *corners,
-        to_micros(start) if start else None, to_micros(end) if end else None,
+        collection.id,
+        collection.pole,
+        next(iter(collection.title.values()), collection.id),
+        "\n".join(collection.description.values()),
+        collection.license,
+        *corners,
+        to_micros(start) if start else None,
+        to_micros(end) if end else None,
         collection_to_json(collection),
     )
 
@@ -468,8 +525,9 @@ def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
         "id": Column("i.id", "text"),
         "collection": Column("i.collection", "text"),
         "datetime": Column("i.s", "time", end_sql="i.e"),
-        "geometry": Column("i.geom", "geometry", bbox_sql=("i.minx", "i.miny", "i.maxx", "i.maxy"),
-                           rtree="items_rtree:i.rid"),
+        "geometry": Column(
+            "i.geom", "geometry", bbox_sql=("i.minx", "i.miny", "i.maxx", "i.maxy"), rtree="items_rtree:i.rid"
+        ),
     }
 
     def resolve(name: str) -> Column:
@@ -483,9 +541,16 @@ def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
         raise UnknownQueryable("filter", name)
 
     return TableSpec(
-        table="items", alias="i", select=ITEM_SELECT, default_sort=(("i.dt", True),),
-        resolve=resolve, sort_columns={"datetime": "i.dt", "id": "i.id", "collection": "i.collection"},
-        rtree="items_rtree", time_bounds=lambda: spans,
+        table="items",
+        alias="i",
+        select=ITEM_SELECT,
+        default_sort=(("i.dt", True),),
+        resolve=resolve,
+        sort_columns={"datetime": "i.dt", "id": "i.id", "collection": "i.collection"},
+        rtree="items_rtree",
+        time_bounds=lambda: spans,
+        not_null=frozenset({"i.dt", "i.rid", "i.id", "i.collection"}),
+        order_indexes={"i.dt": ("items_dt", "items_collection_dt")},
     )
 
 
@@ -497,10 +562,14 @@ def _collection_spec() -> TableSpec:
         "description": Column("c.description", "text"),
         "license": Column("c.license", "text"),
         "pole": Column("c.pole", "text"),
-        "datetime": Column("coalesce(c.s, -4611686018427387904)", "time",
-                           end_sql="coalesce(c.e, 4611686018427387904)"),
-        "geometry": Column("tp_box(c.minx, c.miny, c.maxx, c.maxy)", "geometry",
-                           bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy")),
+        "datetime": Column(
+            "coalesce(c.s, -4611686018427387904)", "time", end_sql="coalesce(c.e, 4611686018427387904)"
+        ),
+        "geometry": Column(
+            "tp_box(c.minx, c.miny, c.maxx, c.maxy)",
+            "geometry",
+            bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy"),
+        ),
     }
 
     def resolve(name: str) -> Column:
@@ -509,9 +578,19 @@ def _collection_spec() -> TableSpec:
         raise UnknownQueryable("filter", name)
 
     return TableSpec(
-        table="collections", alias="c", select=COLLECTION_SELECT, default_sort=(("c.id", False),),
-        resolve=resolve, sort_columns={"id": "c.id", "title": "c.title", "datetime": "c.s",
-                                       "license": "c.license", "pole": "c.pole"},
+        table="collections",
+        alias="c",
+        select=COLLECTION_SELECT,
+        default_sort=(("c.id", False),),
+        resolve=resolve,
+        sort_columns={
+            "id": "c.id",
+            "title": "c.title",
+            "datetime": "c.s",
+            "license": "c.license",
+            "pole": "c.pole",
+        },
+        not_null=frozenset({"c.id", "c.rid", "c.title"}),
     )
 
 
@@ -541,7 +620,9 @@ def _spatial_relation(relation: str, wkb: bytes | None, query_wkb: bytes) -> int
     return int(bool(_RELATIONS[relation](_prepared(query_wkb), shapely.from_wkb(wkb))))
 
 
-def _box_wkb(west: float | None, south: float | None, east: float | None, north: float | None) -> bytes | None:
+def _box_wkb(
+    west: float | None, south: float | None, east: float | None, north: float | None
+) -> bytes | None:
     """SQL function tp_box(minx, miny, maxx, maxy): the WKB polygon of a bounding box."""
     if west is None or south is None or east is None or north is None:
         return None

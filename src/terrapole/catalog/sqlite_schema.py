@@ -24,9 +24,9 @@ CREATE TABLE IF NOT EXISTS items (
     rid INTEGER PRIMARY KEY,
     collection TEXT NOT NULL,
     id TEXT NOT NULL,
-    dt INTEGER,
-    s INTEGER,
-    e INTEGER,
+    dt INTEGER NOT NULL,
+    s INTEGER NOT NULL,
+    e INTEGER NOT NULL,
     has_dt INTEGER NOT NULL,
     minx REAL, miny REAL, maxx REAL, maxy REAL,
     geom BLOB,
@@ -69,6 +69,8 @@ DEFERRABLE = (
     # reads a table row only for a match.
     "CREATE INDEX IF NOT EXISTS items_dt ON items (dt, s, e, minx, maxx, miny, maxy)",
     "CREATE INDEX IF NOT EXISTS items_collection_dt ON items (collection, dt, s, e, minx, maxx, miny, maxy)",
+    # The most common STAC filter: one platform, often with a cloud-cover bound, newest first.
+    "CREATE INDEX IF NOT EXISTS items_platform_dt ON items (platform, dt, cloud_cover)",
     """CREATE TRIGGER IF NOT EXISTS items_rtree_insert AFTER INSERT ON items
 WHEN new.minx IS NOT NULL BEGIN
     INSERT INTO items_rtree VALUES (new.rid, new.minx, new.maxx, new.miny, new.maxy);
@@ -77,5 +79,6 @@ END""",
 DROP_DEFERRABLE = (
     "DROP INDEX IF EXISTS items_dt",
     "DROP INDEX IF EXISTS items_collection_dt",
+    "DROP INDEX IF EXISTS items_platform_dt",
     "DROP TRIGGER IF EXISTS items_rtree_insert",
 )

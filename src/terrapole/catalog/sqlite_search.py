@@ -43,6 +43,10 @@ class TableSpec:
     sort_columns: dict[str, str]
     rtree: str | None = None
     time_bounds: Callable[[], tuple[int, int]] | None = None
+    not_null: frozenset[str] = frozenset()
+    # Index to walk when the first sort key is its leading column, chosen by whether the
+    # search names collections (SQLite cannot see that the LIMIT stops such a walk early).
+    order_indexes: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -70,8 +74,9 @@ def json_property(column: str, name: str) -> Column:
 class Searcher:
     """Runs one `Query` against one table of an open connection."""
 
-    def __init__(self, spec: TableSpec, text_index: TextIndex | None, count_limit: int,
-                 count_budget_ms: float = 1000.0) -> None:
+    def __init__(
+        self, spec: TableSpec, text_index: TextIndex | None, count_limit: int, count_budget_ms: float = 1000.0
+    ) -> None:
         self.spec = spec
         self.text_index = text_index
         self.count_limit = count_limit
@@ -138,15 +143,18 @@ class Searcher:
                 parts.append(_exact_box(column, part))
             else:
                 minx, miny, maxx, maxy = column.bbox_sql or ("", "", "", "")
-                parts.append(Fragment(f"({minx} <= ? AND {maxx} >= ? AND {miny} <= ? AND {maxy} >= ?)",
-                                      [part.east, part.west, part.north, part.south]))
+                parts.append(
+                    Fragment(
+                        f"({minx} <= ? AND {maxx} >= ? AND {miny} <= ? AND {maxy} >= ?)",
+                        [part.east, part.west, part.north, part.south],
+                    )
+                )
         return Fragment(" OR ".join(f"({p.sql})" for p in parts), [x for p in parts for x in p.params])
 
     def _text_membership(self, query: Query) -> Fragment:
         assert self.text_index is not None and query.text
         rids = self.text_index.matching_rids(query.text, self._text_filters(query))
-        return Fragment(f"{self.spec.alias}.rid IN (SELECT value FROM json_each(?))",
-                        [orjson.dumps(rids).decode()])
+        return _rid_member(self.spec.alias, rids)
 
     def _text_filters(self, query: Query) -> TextFilters:
         dt = query.datetime
@@ -172,16 +180,22 @@ class Searcher:
         keys.append((f"{self.spec.alias}.rid", keys[-1][1]))
         return keys
 
-    def _ordered(self, conn: sqlite3.Connection, query: Query, where: list[Fragment],
-                 token: dict[str, Any]) -> SearchOutcome:
+    def _ordered(
+        self, conn: sqlite3.Connection, query: Query, where: list[Fragment], token: dict[str, Any]
+    ) -> SearchOutcome:
         keys = self._sort_keys(query.sortby)
         backwards = bool(token.get("p"))
         if "k" in token:
-            where = [*where, _after(keys, token["k"], backwards)]
+            where = [*where, _after(keys, token["k"], backwards, self.spec.not_null)]
         order = [(sql, desc != backwards) for sql, desc in keys]
         source = self._source(conn, query)
-        sql, params = _select(self.spec, source, where, order, query.limit + 1)
-        rows = conn.execute(sql, params).fetchall()
+        walked = self._walk_index(source, keys[0][0], query)
+        try:
+            rows = conn.execute(*_select(self.spec, walked, where, order, query.limit + 1)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such index" not in str(exc):  # a bulk load is rebuilding it
+                raise
+            rows = conn.execute(*_select(self.spec, source, where, order, query.limit + 1)).fetchall()
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         if backwards:
@@ -207,11 +221,22 @@ class Searcher:
         ).fetchone()[0]
         if probe > RTREE_PROBE:
             return table
+        boxed = (
+            f"SELECT rid AS r FROM {self.spec.rtree} "  # noqa: S608 - names from the spec
+            "WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?"
+        )
         return Fragment(
-            f"(SELECT rid AS r FROM {self.spec.rtree} WHERE minx <= ? AND maxx >= ? AND miny <= ? "
-            f"AND maxy >= ?) AS rt CROSS JOIN {table.sql} ON {self.spec.alias}.rid = rt.r",
+            f"({boxed}) AS rt CROSS JOIN {table.sql} ON {self.spec.alias}.rid = rt.r",
             [box.east, box.west, box.north, box.south],
         )
+
+    def _walk_index(self, source: Fragment, first_key: str, query: Query) -> Fragment:
+        indexes = self.spec.order_indexes.get(first_key)
+        # Filters and ids have better indexes of their own, which the planner finds by itself.
+        if indexes is None or query.ids or query.filter or not source.sql.endswith(f" AS {self.spec.alias}"):
+            return source
+        index = indexes[1] if query.collections else indexes[0]
+        return Fragment(f"{source.sql} INDEXED BY {index}", source.params)
 
     def _count(self, conn: sqlite3.Connection, source: Fragment, where: list[Fragment]) -> int | None:
         """The number of matches, if it can be counted within the count budget (else None)."""
@@ -230,8 +255,9 @@ class Searcher:
         return count if count <= self.count_limit else None
 
     # -- ranked by text relevance ----------------------------------------------------------
-    def _ranked(self, conn: sqlite3.Connection, query: Query, where: list[Fragment],
-                token: dict[str, Any]) -> SearchOutcome:
+    def _ranked(
+        self, conn: sqlite3.Connection, query: Query, where: list[Fragment], token: dict[str, Any]
+    ) -> SearchOutcome:
         """Pages in the text index's ranking order; a token holds the position to resume from.
 
         Ranked pages are exact while the index is unchanged; under concurrent writes an explicit
@@ -265,13 +291,13 @@ class Searcher:
             prev_token = encode_token({"o": max(0, start - query.limit), "m": matched})
         return SearchOutcome(rows, matched, next_token, prev_token, {rid: s for s, rid in page})
 
-    def _verify(self, conn: sqlite3.Connection, hits: list[tuple[float, int]],
-                where: list[Fragment]) -> list[tuple[float, int]]:
+    def _verify(
+        self, conn: sqlite3.Connection, hits: list[tuple[float, int]], where: list[Fragment]
+    ) -> list[tuple[float, int]]:
         if not hits:
             return []
         a = self.spec.alias
-        member = Fragment(f"{a}.rid IN (SELECT value FROM json_each(?))",
-                          [orjson.dumps([rid for _, rid in hits]).decode()])
+        member = _rid_member(a, [rid for _, rid in hits])
         clause, params = _where_sql([member, *where])
         sql = f"SELECT {a}.rid FROM {self.spec.table} AS {a} {clause}"  # noqa: S608
         ok = {row[0] for row in conn.execute(sql, params)}
@@ -281,10 +307,18 @@ class Searcher:
         if not rids:
             return []
         a = self.spec.alias
-        sql = (f"SELECT {self.spec.select}, {a}.rid AS _rid FROM {self.spec.table} AS {a} "  # noqa: S608
-               f"WHERE {a}.rid IN (SELECT value FROM json_each(?))")
+        sql = (
+            f"SELECT {self.spec.select}, {a}.rid AS _rid FROM {self.spec.table} AS {a} "  # noqa: S608
+            f"WHERE {a}.rid IN (SELECT value FROM json_each(?))"
+        )
         by_rid = {row["_rid"]: row for row in conn.execute(sql, [orjson.dumps(rids).decode()])}
         return [by_rid[rid] for rid in rids if rid in by_rid]
+
+
+def _rid_member(alias: str, rids: Sequence[int]) -> Fragment:
+    """`alias.rid` is one of `rids` (bound as one JSON array parameter)."""
+    member = f"{alias}.rid IN (SELECT value FROM json_each(?))"  # noqa: S608 - alias from the spec
+    return Fragment(member, [orjson.dumps(list(rids)).decode()])
 
 
 def _needs_verification(query: Query) -> bool:
@@ -302,48 +336,77 @@ def _sortable(resolve: Callable[[str], Column], name: str) -> Column:
     return column
 
 
-def _after(keys: list[tuple[str, bool]], values: list[Any], backwards: bool) -> Fragment:
+def _after(
+    keys: list[tuple[str, bool]], values: list[Any], backwards: bool, not_null: frozenset[str]
+) -> Fragment:
     """Rows strictly after (or, backwards, before) the given sort-key values."""
     if not isinstance(values, list) or len(values) != len(keys):
         raise InvalidParameter("token", "page token does not match this search")
     alternatives: list[Fragment] = []
     for index, (sql, desc) in enumerate(keys):
         ties = [Fragment(f"{s} IS ?", [v]) for (s, _), v in zip(keys[:index], values[:index], strict=True)]
-        step = _strictly_after(sql, values[index], desc != backwards)
+        step = _strictly_after(sql, values[index], desc != backwards, sql in not_null)
         parts = [*ties, step]
-        alternatives.append(Fragment(" AND ".join(p.sql for p in parts), [x for p in parts for x in p.params]))
-    sql = " OR ".join(f"({f.sql})" for f in alternatives)
-    return Fragment(sql, [x for f in alternatives for x in f.params])
+        alternatives.append(
+            Fragment(" AND ".join(p.sql for p in parts), [x for p in parts for x in p.params])
+        )
+    parts = [
+        Fragment(" OR ".join(f"({f.sql})" for f in alternatives), [x for f in alternatives for x in f.params])
+    ]
+    first, descending = keys[0][0], keys[0][1] != backwards
+    if first in not_null and values[0] is not None:
+        # The same rows, plus a plain range on the first key that an index can seek to.
+        parts.insert(0, Fragment(f"{first} {'<=' if descending else '>='} ?", [values[0]]))
+    return Fragment(" AND ".join(f"({p.sql})" for p in parts), [x for p in parts for x in p.params])
 
 
-def _strictly_after(sql: str, value: Any, descending: bool) -> Fragment:
+def _strictly_after(sql: str, value: Any, descending: bool, never_null: bool) -> Fragment:
     # SQLite orders NULL before every value.
     if not descending:
-        return Fragment(f"{sql} IS NOT NULL", []) if value is None else Fragment(f"{sql} > ?", [value])
+        if value is None:
+            return Fragment(f"{sql} IS NOT NULL", [])
+        return Fragment(f"{sql} > ?", [value])
     if value is None:
         return Fragment("0", [])
+    if never_null:
+        return Fragment(f"{sql} < ?", [value])
     return Fragment(f"({sql} < ? OR {sql} IS NULL)", [value])
 
 
-def _tokens(rows: list[sqlite3.Row], nkeys: int, more: bool, backwards: bool,
-            token: dict[str, Any], matched: int | None) -> tuple[str | None, str | None]:
+def _tokens(
+    rows: list[sqlite3.Row],
+    nkeys: int,
+    more: bool,
+    backwards: bool,
+    token: dict[str, Any],
+    matched: int | None,
+) -> tuple[str | None, str | None]:
     if not rows:
         return None, None
     first = [rows[0][f"_k{i}"] for i in range(nkeys)]
     last = [rows[-1][f"_k{i}"] for i in range(nkeys)]
     has_next = more if not backwards else True
-    has_prev = (more if backwards else bool(token))
+    has_prev = more if backwards else bool(token)
     next_token = encode_token({"k": last, "m": matched}) if has_next else None
     prev_token = encode_token({"k": first, "p": 1, "m": matched}) if has_prev else None
     return next_token, prev_token
 
 
-def _select(spec: TableSpec, source: Fragment, where: list[Fragment], order: list[tuple[str, bool]],
-            limit: int) -> tuple[str, list[Any]]:
+def _select(
+    spec: TableSpec, source: Fragment, where: list[Fragment], order: list[tuple[str, bool]], limit: int
+) -> tuple[str, list[Any]]:
+    """Order and cut on the sort keys alone, then read the rows of the page."""
+    a = spec.alias
     keys = ", ".join(f"{sql} AS _k{i}" for i, (sql, _) in enumerate(order))
     clause, params = _where_sql(where)
-    ordering = ", ".join(f"{sql} {'DESC' if desc else 'ASC'}" for sql, desc in order)
-    sql = f"SELECT {spec.select}, {keys} FROM {source.sql} {clause} ORDER BY {ordering} LIMIT ?"  # noqa: S608
+    inner = ", ".join(f"{sql} {'DESC' if desc else 'ASC'}" for sql, desc in order)
+    outer = ", ".join(f"t._k{i} {'DESC' if desc else 'ASC'}" for i, (_, desc) in enumerate(order))
+    names = ", ".join(f"t._k{i}" for i in range(len(order)))
+    sql = (
+        f"SELECT {spec.select}, {names} FROM (SELECT {keys}, {a}.rid AS _r FROM {source.sql} "  # noqa: S608
+        f"{clause} ORDER BY {inner} LIMIT ?) AS t JOIN {spec.table} AS {a} ON {a}.rid = t._r "
+        f"ORDER BY {outer}"
+    )
     return sql, [*source.params, *params, limit]
 
 

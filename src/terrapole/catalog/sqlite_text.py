@@ -62,8 +62,9 @@ def rebuild(conn: sqlite3.Connection, text: TextIndexes) -> int:
     return count + _catch_up_kind(conn, "collections", text.collections, _collection_doc)
 
 
-def indexed_directly(conn: sqlite3.Connection, kind: str, index: TextIndex, seqs: list[int],
-                     top_rid: int) -> None:
+def indexed_directly(
+    conn: sqlite3.Connection, kind: str, index: TextIndex, seqs: list[int], top_rid: int
+) -> None:
     """Record that the writes numbered `seqs` were indexed from memory (and committed).
 
     When they directly follow the index's mark, the mark moves past them; when another writer
@@ -96,8 +97,9 @@ def item_text(rid: int, item: Item, start: int | None, end: int | None) -> TextD
             words.append(value)
         else:
             words.extend(_strings(value))
-    return TextDoc(rid, str(props.get("title") or ""), " ".join(words), item.collection, start, end,
-                   item.bbox)
+    return TextDoc(
+        rid, str(props.get("title") or ""), " ".join(words), item.collection, start, end, item.bbox
+    )
 
 
 def _catch_up_kind(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any) -> int:
@@ -116,8 +118,9 @@ def _catch_up_kind(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc
     return count
 
 
-def _index_rows(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any,
-                mark: int, max_rid: int) -> tuple[int, int]:
+def _index_rows(
+    conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any, mark: int, max_rid: int
+) -> tuple[int, int]:
     cursor = conn.execute(f"SELECT * FROM {kind} WHERE seq > ?", [mark])  # noqa: S608
     count = top = 0
     while rows := cursor.fetchmany(FETCH):
@@ -130,9 +133,15 @@ def _index_rows(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: A
 
 def _item_doc(row: sqlite3.Row) -> TextDoc:
     box = (row["minx"], row["miny"], row["maxx"], row["maxy"])
-    item = item_from_row(row["collection"], row["id"], box if box[0] is not None else None,
-                         row["content"], row["props"], bool(row["has_dt"]),
-                         (row["dt"], row["s"], row["e"]))
+    item = item_from_row(
+        row["collection"],
+        row["id"],
+        box if box[0] is not None else None,
+        row["content"],
+        row["props"],
+        bool(row["has_dt"]),
+        (row["dt"], row["s"], row["e"]),
+    )
     return item_text(row["rid"], item, row["s"], row["e"])
 
 
@@ -142,8 +151,13 @@ def _collection_doc(row: sqlite3.Row) -> TextDoc:
     words.extend(label for keyword in collection.keywords for label in keyword.label.values())
     words.extend(provider.name for provider in collection.providers)
     return TextDoc(
-        rid=row["rid"], title=" ".join(collection.title.values()), body=" ".join(words),
-        collection=collection.id, start=row["s"], end=row["e"], bbox=_bbox(row),
+        rid=row["rid"],
+        title=" ".join(collection.title.values()),
+        body=" ".join(words),
+        collection=collection.id,
+        start=row["s"],
+        end=row["e"],
+        bbox=_bbox(row),
     )
 
 

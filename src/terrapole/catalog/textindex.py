@@ -129,8 +129,9 @@ class TextIndex:
                 self._writer = None
         self.index.reload()
 
-    def search(self, text: str, filters: TextFilters, limit: int,
-               offset: int = 0) -> tuple[list[tuple[float, int]], int]:
+    def search(
+        self, text: str, filters: TextFilters, limit: int, offset: int = 0
+    ) -> tuple[list[tuple[float, int]], int]:
         """(score, rid) pairs in ranking order from position `offset`, and the total match count.
 
         The ranking order is BM25 score, ties broken by the index's own document order; it is
@@ -141,19 +142,19 @@ class TextIndex:
         result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset)
         addresses = [address for _, address in result.hits]
         rids = searcher.fast_field_values("rid", addresses) if addresses else []
-        hits = [(float(score), int(rid)) for (score, _), rid in zip(result.hits, rids, strict=True)]
-        return hits, int(result.count or 0)
+        hits = [(float(score), _as_int(rid)) for (score, _), rid in zip(result.hits, rids, strict=True)]
+        return hits, _count(result)
 
     def matching_rids(self, text: str, filters: TextFilters) -> list[int]:
         """Every matching row id (for searches ordered by something other than relevance)."""
         query = self._query(text, filters)
         searcher = self._searcher()
-        count = searcher.search(query, limit=1, count=True).count or 0
+        count = _count(searcher.search(query, limit=1, count=True))
         if not count:
             return []
-        result = searcher.search(query, limit=int(count), count=False)
+        result = searcher.search(query, limit=count, count=False)
         addresses = [address for _, address in result.hits]
-        return [int(rid) for rid in searcher.fast_field_values("rid", addresses)]
+        return [_as_int(rid) for rid in searcher.fast_field_values("rid", addresses)]
 
     def num_docs(self) -> int:
         """How many documents the index holds."""
@@ -182,7 +183,8 @@ class TextIndex:
         if not groups:
             raise InvalidParameter("q", "empty free-text query")
         expression = " OR ".join(f"({g})" for g in groups) if len(groups) > 1 else groups[0]
-        query, errors = self.index.parse_query_lenient(
+        # Lenient parsing: what users type (stray quotes, dangling AND) never fails a search.
+        query, _errors = self.index.parse_query_lenient(
             expression, ["title", "body"], field_boosts={"title": 3.0}, conjunction_by_default=True
         )
         return query
@@ -203,8 +205,21 @@ class TextIndex:
             queries.append(self._range("north", box.south, None, tantivy.FieldType.Float))
         return queries
 
-    def _range(self, field: str, lower: float | None, upper: float | None, kind: tantivy.FieldType) -> tantivy.Query:
+    def _range(
+        self, field: str, lower: float | None, upper: float | None, kind: tantivy.FieldType
+    ) -> tantivy.Query:
         return tantivy.Query.range_query(self.schema, field, kind, lower, upper)
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    # `count` is missing from the bindings' type stubs.
+    return int(getattr(result, "count", 0) or 0)
+
+
+def _as_int(value: object) -> int:
+    if not isinstance(value, int):
+        raise TypeError(f"text index returned a non-integer row id {value!r}")
+    return value
 
 
 def _fields(doc: TextDoc) -> dict[str, object]:

@@ -16,6 +16,8 @@ from terrapole.core.errors import InvalidParameter
 
 POLES: tuple[str, ...] = ("atmosphere", "ocean", "solid-earth", "land", "biodiversity")
 
+# The field `Item.datetime` shadows the class inside `Item`'s body; this alias stays visible.
+Instant = datetime
 LangText = Mapping[str, str]
 JSONObject = Mapping[str, Any]
 
@@ -58,7 +60,10 @@ class BBox:
         """The box split at the antimeridian into boxes whose west <= east."""
         if not self.crosses_antimeridian:
             return (self,)
-        return (BBox(self.west, self.south, 180.0, self.north), BBox(-180.0, self.south, self.east, self.north))
+        return (
+            BBox(self.west, self.south, 180.0, self.north),
+            BBox(-180.0, self.south, self.east, self.north),
+        )
 
     def as_list(self) -> list[float]:
         """The STAC/GeoJSON list form [west, south, east, north]."""
@@ -164,9 +169,9 @@ class Item:
     collection: str
     geometry: JSONObject | None
     bbox: BBox | None
-    datetime: datetime | None
-    start: datetime | None
-    end: datetime | None
+    datetime: Instant | None
+    start: Instant | None
+    end: Instant | None
     properties: JSONObject = field(default_factory=dict)
     assets: Mapping[str, JSONObject] = field(default_factory=dict)
     links: tuple[Link, ...] = ()
@@ -174,7 +179,7 @@ class Item:
     extra: JSONObject = field(default_factory=dict)
 
     @property
-    def sort_datetime(self) -> datetime | None:
+    def sort_datetime(self) -> Instant | None:
         """The instant items are ordered by: the nominal datetime, else the start of the period."""
         return self.datetime or self.start
 

@@ -19,18 +19,51 @@ from terrapole.core.timeutil import format_instant, parse_instant
 
 STAC_VERSION = "1.1.0"
 # Links the serving catalog builds itself; those of a source catalog point into the source.
-STRUCTURAL_RELS = frozenset({
-    "self", "root", "parent", "collection", "items", "child", "item",
-    "http://www.opengis.net/def/rel/ogc/1.0/queryables",
-})
+STRUCTURAL_RELS = frozenset(
+    {
+        "self",
+        "root",
+        "parent",
+        "collection",
+        "items",
+        "child",
+        "item",
+        "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+    }
+)
 ITEM_KEYS = frozenset(
-    {"type", "stac_version", "stac_extensions", "id", "collection", "geometry", "bbox", "properties",
-     "assets", "links"}
+    {
+        "type",
+        "stac_version",
+        "stac_extensions",
+        "id",
+        "collection",
+        "geometry",
+        "bbox",
+        "properties",
+        "assets",
+        "links",
+    }
 )
 COLLECTION_KEYS = frozenset(
-    {"type", "stac_version", "stac_extensions", "id", "title", "description", "keywords", "license",
-     "providers", "extent", "summaries", "links", "assets", "terrapole:pole", "terrapole:access",
-     "terrapole:translations"}
+    {
+        "type",
+        "stac_version",
+        "stac_extensions",
+        "id",
+        "title",
+        "description",
+        "keywords",
+        "license",
+        "providers",
+        "extent",
+        "summaries",
+        "links",
+        "assets",
+        "terrapole:pole",
+        "terrapole:access",
+        "terrapole:translations",
+    }
 )
 DEFAULT_LANGUAGE = "en"
 RAW_BBOX = "bbox"
@@ -124,9 +157,7 @@ def parse_collection(obj: Mapping[str, Any], provenance: Provenance | None = Non
     )
 
 
-def encode_collection(
-    collection: Collection, links: Iterable[Mapping[str, Any]] = ()
-) -> dict[str, Any]:
+def encode_collection(collection: Collection, links: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The STAC 1.1 Collection dict of a canonical Collection."""
     lang = next(iter(collection.title), DEFAULT_LANGUAGE)
     out: dict[str, Any] = {
@@ -275,8 +306,7 @@ def _parse_extent(collection_id: str, raw: Any) -> Extent:
 def _encode_extent(extent: Extent) -> dict[str, Any]:
     boxes = [b.as_list() for b in extent.bboxes] or [[-180.0, -90.0, 180.0, 90.0]]
     intervals = [
-        [format_instant(a) if a else None, format_instant(b) if b else None]
-        for a, b in extent.intervals
+        [format_instant(a) if a else None, format_instant(b) if b else None] for a, b in extent.intervals
     ] or [[None, None]]
     return {"spatial": {"bbox": boxes}, "temporal": {"interval": intervals}}
 
