@@ -26,7 +26,7 @@ from terrapole.core.query import Query, SortField, decode_token, encode_token
 from terrapole.core.timeutil import to_micros
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_:.\-]{1,128}$")
-RTREE_PROBE = 2000
+RTREE_PROBE = 500  # above this many R*Tree matches, walking the covering time index is cheaper
 PROGRESS_STEPS = 2000  # SQLite VM steps between two checks of the count deadline
 TEXT_FIRST_FETCH = 64
 
