@@ -245,10 +245,11 @@ class SQLiteCatalog:
         return total
 
     def _begin_bulk(self) -> bool:
-        """Drop the time indexes and the R*Tree trigger for the rest of a large load.
+        """Drop the secondary indexes and the R*Tree trigger for the rest of a large load.
 
-        Building them once at the end is about twice as fast as maintaining them row by row.
-        Meanwhile the rows being loaded are invisible to box searches driven by the R*Tree.
+        Building them once at the end is faster than maintaining them row by row (measured at
+        500,000 items: 30 s against 38 s with the R*Tree trigger kept). Meanwhile searches fall
+        back to plainer plans, and the rows being loaded are not yet in the R*Tree.
         """
         with self._transaction() as conn:
             first = int(conn.execute("SELECT coalesce(max(rid), 0) + 1 FROM items").fetchone()[0])
@@ -273,7 +274,7 @@ class SQLiteCatalog:
             conn.execute("DELETE FROM meta WHERE key = 'bulk_from_rid'")
         with self._write_lock:
             self._writer.execute("PRAGMA analysis_limit = 0")  # full statistics: plans depend on them
-            self._writer.execute("ANALYZE")
+            self._writer.execute("ANALYZE items")
 
     def _write_items(self, batch: list[Item]) -> tuple[int, int, list[TextDoc], list[int]]:
         unique = list({(item.collection, item.id): item for item in batch}.values())

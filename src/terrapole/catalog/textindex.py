@@ -26,7 +26,7 @@ from terrapole.core.errors import InvalidParameter
 from terrapole.core.model import BBox
 
 ANALYZER = "terrapole_fold"
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"  # bump whenever the schema or analysis changes: the index is rebuilt
 MIN_TIME, MAX_TIME = -(2**62), 2**62
 RELOAD_SECONDS = 0.5
 _COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
@@ -71,10 +71,11 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("title", tokenizer_name=ANALYZER)
     builder.add_text_field("body", tokenizer_name=ANALYZER)
     builder.add_text_field("collection", tokenizer_name="raw", index_option="basic")
+    # Range filters read these columnar fast fields; no inverted index is needed for them.
     for name in ("start", "end"):
-        builder.add_integer_field(name, indexed=True, fast=True)
+        builder.add_integer_field(name, fast=True)
     for name in ("west", "south", "east", "north"):
-        builder.add_float_field(name, indexed=True, fast=True)
+        builder.add_float_field(name, fast=True)
     return builder.build()
 
 
