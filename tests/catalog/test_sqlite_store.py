@@ -229,3 +229,43 @@ def test_count_is_left_out_when_it_exceeds_the_time_budget(tmp_path: Any) -> Non
     # A result that fits on its first page is counted for free.
     assert store.search_items(Query(ids=("i1", "i2", "i3"), limit=5)).number_matched == 3
     store.close()
+
+
+def test_an_interrupted_bulk_load_is_repaired_on_open(settings: Settings) -> None:
+    store = SQLiteCatalog.open(settings)
+    store.upsert_collections([parse_collection(collection_doc("alpha"))])
+    rng = random.Random(12)
+    docs = [item_doc("alpha", f"b{n}", rng) for n in range(50)]
+    store._begin_bulk()
+    store.upsert_items(parse_item(d) for d in docs)  # a short call: it does not end the bulk load
+    store.close()  # stops before the end of the load: indexes dropped, R*Tree not filled
+    with sqlite3.connect(settings.catalog_path) as conn:
+        assert conn.execute("SELECT count(*) FROM items_rtree").fetchone()[0] == 0
+    reopened = SQLiteCatalog.open(settings)
+    try:
+        box = BBox(-180, -90, 180, 90)
+        assert reopened.search_items(Query(bbox=box, limit=100)).number_matched == 50
+        with sqlite3.connect(settings.catalog_path) as conn:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            assert {"items_dt", "items_collection_dt", "items_platform_dt"} <= names
+            assert conn.execute("SELECT count(*) FROM items_rtree").fetchone()[0] == 50
+    finally:
+        reopened.close()
+
+
+def test_a_large_ingest_goes_through_bulk_mode_and_ends_complete(settings: Settings, monkeypatch: Any) -> None:
+    import terrapole.catalog.sqlite as sqlite_module
+
+    monkeypatch.setattr(sqlite_module, "BULK_AFTER_BATCHES", 1)
+    store = SQLiteCatalog.open(settings)
+    store.upsert_collections([parse_collection(collection_doc("alpha"))])
+    rng = random.Random(13)
+    docs = [item_doc("alpha", f"k{n}", rng) for n in range(300)]
+    assert store.upsert_items((parse_item(d) for d in docs), batch_size=100) == 300
+    expected = {d["id"] for d in docs if d["bbox"][0] <= 0 and d["bbox"][1] <= 0}
+    found = all_ids(store, Query(bbox=BBox(-180, -90, 0, 0), limit=100))
+    # Footprints are squares inside the world: these are exactly the ones meeting the box.
+    assert set(found) == expected and len(found) == len(expected)
+    with sqlite3.connect(settings.catalog_path) as conn:
+        assert conn.execute("SELECT count(*) FROM meta WHERE key = 'bulk_from_rid'").fetchone()[0] == 0
+    store.close()

@@ -104,3 +104,18 @@ def test_collection_search_by_text_in_either_language(store: SQLiteCatalog) -> N
         assert [c.id for c in store.search_collections(Query(text=words)).records] == ["ocean-sst"]
     page = store.search_collections(replace(Query(limit=1)))
     assert page.number_matched == 2 and page.next_token is not None
+
+
+def test_an_index_built_by_an_older_analyzer_is_rebuilt_on_open(settings: Settings) -> None:
+    import sqlite3
+
+    store = SQLiteCatalog.open(settings)
+    titled(store, {"a": "ground deformation velocity"})
+    store.close()
+    with sqlite3.connect(settings.catalog_path) as conn:
+        conn.execute("UPDATE meta SET value = 'old' WHERE key = 'text_analyzer'")
+    reopened = SQLiteCatalog.open(settings)
+    try:
+        assert [i.id for i in reopened.search_items(Query(text="deformation")).records] == ["a"]
+    finally:
+        reopened.close()
