@@ -253,7 +253,9 @@ def test_an_interrupted_bulk_load_is_repaired_on_open(settings: Settings) -> Non
         reopened.close()
 
 
-def test_a_large_ingest_goes_through_bulk_mode_and_ends_complete(settings: Settings, monkeypatch: Any) -> None:
+def test_a_large_ingest_goes_through_bulk_mode_and_ends_complete(
+    settings: Settings, monkeypatch: Any
+) -> None:
     import terrapole.catalog.sqlite as sqlite_module
 
     monkeypatch.setattr(sqlite_module, "BULK_AFTER_BATCHES", 1)
