@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from terrapole.catalog import open_catalog
 from terrapole.catalog.sqlite import SQLiteCatalog
 from terrapole.formats.stac import parse_collection, parse_item
-from terrapole.settings import Settings
 
 PLATFORMS = ("sentinel-2a", "sentinel-2b", "landsat-8", "pleiades")
 
@@ -58,19 +54,6 @@ def item_doc(collection: str, item_id: str, rng: random.Random, **props: Any) ->
         "assets": {},
         "links": [],
     }
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", count_budget_ms=60_000)
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[SQLiteCatalog]:
-    catalog = open_catalog(settings)
-    assert isinstance(catalog, SQLiteCatalog)
-    yield catalog
-    catalog.close()
 
 
 @pytest.fixture

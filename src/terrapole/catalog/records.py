@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from pydantic import TypeAdapter
@@ -77,25 +77,24 @@ def item_times(item: Item) -> tuple[int | None, int | None, int | None]:
     )
 
 
-def item_from_row(
-    collection: str,
-    item_id: str,
-    bbox: tuple[float, float, float, float] | None,
-    content: bytes | str,
-    properties: bytes | str,
-    has_datetime: bool,
-    times: tuple[int | None, int | None, int | None],
-) -> Item:
-    """Rebuild an item from its columns and stored content."""
-    data: dict[str, Any] = orjson.loads(content)
-    props = orjson.loads(properties)
-    dt, start, end = times
+class Row(Protocol):
+    """A database row readable by column name (sqlite3.Row, psycopg dict rows)."""
+
+    def __getitem__(self, key: str) -> Any: ...
+
+
+def item_from_row(row: Row) -> Item:
+    """Rebuild an item from the columns of `ITEM_COLUMNS` and its stored JSON."""
+    data: dict[str, Any] = orjson.loads(row["content"])
+    props = orjson.loads(row["props"])
+    dt, start, end = row["dt"], row["s"], row["e"]
+    west = row["minx"]
     return Item(
-        id=item_id,
-        collection=collection,
+        id=row["id"],
+        collection=row["collection"],
         geometry=data["g"],
-        bbox=BBox(*bbox) if bbox and bbox[0] is not None else None,
-        datetime=from_micros(dt) if has_datetime and dt is not None else None,
+        bbox=None if west is None else BBox(west, row["miny"], row["maxx"], row["maxy"]),
+        datetime=from_micros(dt) if row["has_dt"] and dt is not None else None,
         start=from_micros(start) if start is not None and props.get("start_datetime") else None,
         end=from_micros(end) if end is not None and props.get("end_datetime") else None,
         properties=props,

@@ -308,7 +308,7 @@ class SQLiteCatalog:
                 if not found:
                     raise CollectionNotFound(collection_id)
                 raise ItemNotFound(collection_id, item_id)
-        return _item(row)
+        return item_from_row(row)
 
     def delete_item(self, collection_id: str, item_id: str) -> None:
         """Delete one item."""
@@ -333,7 +333,7 @@ class SQLiteCatalog:
             outcome = Searcher(spec, self.text.items, self.count_limit, self.count_budget_ms).run(
                 conn, query, extra
             )
-        records = [_item(row) for row in outcome.rows]
+        records = [item_from_row(row) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
 
     def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
@@ -487,19 +487,6 @@ def _queryable_rows(conn: sqlite3.Connection, collections: Sequence[str]) -> lis
         sql = f"SELECT DISTINCT name, type FROM queryables WHERE collection IN ({marks})"  # noqa: S608
         return [(r[0], r[1]) for r in conn.execute(sql, list(collections))]
     return [(r[0], r[1]) for r in conn.execute("SELECT DISTINCT name, type FROM queryables")]
-
-
-def _item(row: sqlite3.Row) -> Item:
-    box = (row["minx"], row["miny"], row["maxx"], row["maxy"])
-    return item_from_row(
-        row["collection"],
-        row["id"],
-        box if box[0] is not None else None,
-        row["content"],
-        row["props"],
-        bool(row["has_dt"]),
-        (row["dt"], row["s"], row["e"]),
-    )
 
 
 def _collection_row(collection: Collection) -> tuple[Any, ...]:

@@ -132,17 +132,7 @@ def _index_rows(
 
 
 def _item_doc(row: sqlite3.Row) -> TextDoc:
-    box = (row["minx"], row["miny"], row["maxx"], row["maxy"])
-    item = item_from_row(
-        row["collection"],
-        row["id"],
-        box if box[0] is not None else None,
-        row["content"],
-        row["props"],
-        bool(row["has_dt"]),
-        (row["dt"], row["s"], row["e"]),
-    )
-    return item_text(row["rid"], item, row["s"], row["e"])
+    return item_text(row["rid"], item_from_row(row), row["s"], row["e"])
 
 
 def _collection_doc(row: sqlite3.Row) -> TextDoc:
