@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         "when counting takes longer (the results themselves are unaffected)",
     )
     sqlite_cache_mb: int = Field(default=64, ge=1)
+    cors_origins: tuple[str, ...] = Field(
+        default=("*",), description="Origins whose browser scripts may read the APIs"
+    )
+    gzip_minimum_bytes: int = Field(
+        default=2048, ge=0, description="Responses larger than this are gzip-compressed on request"
+    )
 
     @property
     def catalog_path(self) -> Path:

@@ -378,3 +378,21 @@ def test_app_opens_and_closes_its_own_catalog(app_settings: Settings) -> None:
     with TestClient(app) as http:
         assert http.get("/stac/search").json()["numberMatched"] == 70
     assert app.state.store is None
+
+
+def test_browser_clients_on_other_origins_may_read(api: TestClient) -> None:
+    response = api.get("/stac", headers={"Origin": "https://radiantearth.github.io"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    preflight = api.options(
+        "/stac/search",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"},
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+def test_large_pages_are_compressed_when_the_client_accepts_gzip(api: TestClient) -> None:
+    response = api.get("/stac/search", params={"limit": 50}, headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("content-encoding") == "gzip"
+    assert response.json()["features"]  # the client decompresses transparently
