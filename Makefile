@@ -11,6 +11,9 @@ PYTEST_ARGS ?=
 .PHONY: demo test install lint typecheck bench clean
 
 $(PY):
+	@# Debian's python3 has no venv module until python3-venv is installed.
+	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq python3-venv)
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 

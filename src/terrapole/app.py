@@ -54,8 +54,9 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         allow_headers=["*"],
         expose_headers=["Content-Language"],
     )
-    # Level 4: most of the size reduction of level 9 for a fraction of its CPU time.
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_bytes, compresslevel=4)
+    if settings.gzip:
+        # Level 4: most of the size reduction of level 9 for a fraction of its CPU time.
+        app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_bytes, compresslevel=4)
 
 
 def _lifespan(

@@ -47,9 +47,12 @@ class Settings(BaseSettings):
     cors_origins: tuple[str, ...] = Field(
         default=("*",), description="Origins whose browser scripts may read the APIs"
     )
-    gzip_minimum_bytes: int = Field(
-        default=2048, ge=0, description="Responses larger than this are gzip-compressed on request"
+    gzip: bool = Field(
+        default=False,
+        description="Compress responses in the application (off by default: a reverse proxy "
+        "usually does it, and on loopback it costs about 1 ms a search page)",
     )
+    gzip_minimum_bytes: int = Field(default=2048, ge=0, description="Smallest response to compress")
 
     @property
     def catalog_path(self) -> Path:

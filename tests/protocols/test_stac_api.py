@@ -392,7 +392,14 @@ def test_browser_clients_on_other_origins_may_read(api: TestClient) -> None:
     assert "POST" in preflight.headers["access-control-allow-methods"]
 
 
-def test_large_pages_are_compressed_when_the_client_accepts_gzip(api: TestClient) -> None:
-    response = api.get("/stac/search", params={"limit": 50}, headers={"Accept-Encoding": "gzip"})
+def test_large_pages_are_compressed_when_gzip_is_on(loaded_settings: Settings, loaded_store: Any) -> None:
+    settings = loaded_settings.model_copy(update={"gzip": True})
+    with TestClient(create_app(settings, loaded_store)) as client:
+        response = client.get("/stac/search", params={"limit": 50}, headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("content-encoding") == "gzip"
     assert response.json()["features"]  # the client decompresses transparently
+
+
+def test_responses_are_not_compressed_by_default(api: TestClient) -> None:
+    response = api.get("/stac/search", params={"limit": 50}, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in response.headers
