@@ -7,7 +7,6 @@ at most one ingest call and catches up from a change sequence when reopened.
 
 from __future__ import annotations
 
-import functools
 import queue
 import sqlite3
 import threading
@@ -17,38 +16,39 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import orjson
-import shapely
-
 from terrapole.catalog import sqlite_text
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
-from terrapole.catalog.records import (
-    PROMOTED,
-    collection_from_json,
-    collection_to_json,
-    item_content,
-    item_from_row,
-    item_properties,
-    item_times,
-    promoted_values,
-)
-from terrapole.catalog.sql_filter import Column, Fragment
+from terrapole.catalog.records import collection_from_json, item_from_row, item_times
+from terrapole.catalog.sql_filter import Fragment
 from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, SCHEMA_VERSION
-from terrapole.catalog.sqlite_search import Searcher, TableSpec, json_property
+from terrapole.catalog.sqlite_search import Searcher
+from terrapole.catalog.sqlite_tables import (
+    ITEM_SELECT,
+    box_wkb,
+    collection_spec,
+    item_spec,
+    queryable_rows,
+    spatial_relation,
+)
+from terrapole.catalog.sqlite_write import (
+    ITEM_INSERT,
+    ITEM_UPDATE,
+    check_collections,
+    collection_row,
+    existing_rids,
+    item_rows,
+    record_queryables,
+    record_spans,
+)
 from terrapole.catalog.textindex import TextDoc
-from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError, UnknownQueryable
+from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
-from terrapole.core.timeutil import to_micros
 from terrapole.settings import Settings
 
 READ_POOL_SIZE = 4
 # After this many batches in one call, an ingest switches to bulk mode (see `_begin_bulk`).
 BULK_AFTER_BATCHES = 5
-ITEM_SELECT = (
-    "i.collection, i.id, i.minx, i.miny, i.maxx, i.maxy, i.content, i.props, i.has_dt, i.dt, i.s, i.e"
-)
-COLLECTION_SELECT = "c.content"
 
 
 class SQLiteCatalog:
@@ -107,8 +107,8 @@ class SQLiteCatalog:
             f"cache_size=-{self.cache_mb * 1024}",
         ):
             conn.execute(f"PRAGMA {pragma}")
-        conn.create_function("tp_spatial", 3, _spatial_relation, deterministic=True)
-        conn.create_function("tp_box", 4, _box_wkb, deterministic=True)
+        conn.create_function("tp_spatial", 3, spatial_relation, deterministic=True)
+        conn.create_function("tp_box", 4, box_wkb, deterministic=True)
         self._opened.append(conn)
         return conn
 
@@ -171,7 +171,7 @@ class SQLiteCatalog:
     # -- collections ---------------------------------------------------------------------
     def upsert_collections(self, collections: Iterable[Collection]) -> int:
         """Insert or replace collections by id."""
-        rows = [_collection_row(c) for c in collections]
+        rows = [collection_row(c) for c in collections]
         if not rows:
             return 0
         with self._transaction() as conn:
@@ -213,7 +213,7 @@ class SQLiteCatalog:
 
     def search_collections(self, query: Query) -> Page[Collection]:
         """Collections matching the query."""
-        searcher = Searcher(_collection_spec(), self.text.collections, self.count_limit, self.count_budget_ms)
+        searcher = Searcher(collection_spec(), self.text.collections, self.count_limit, self.count_budget_ms)
         with self._read() as conn:
             outcome = searcher.run(conn, query)
         records = [collection_from_json(row["content"]) for row in outcome.rows]
@@ -280,15 +280,15 @@ class SQLiteCatalog:
         unique = list({(item.collection, item.id): item for item in batch}.values())
         times = [item_times(item) for item in unique]
         with self._transaction() as conn:
-            _check_collections(conn, {item.collection for item in unique})
-            existing = _existing_rids(conn, unique)
+            check_collections(conn, {item.collection for item in unique})
+            existing = existing_rids(conn, unique)
             seq = sqlite_text.next_seq(conn, "items")
             next_rid = int(conn.execute("SELECT coalesce(max(rid), 0) FROM items").fetchone()[0]) + 1
-            rows, updates, rids = _item_rows(unique, times, existing, next_rid, seq)
-            conn.executemany(_ITEM_INSERT, rows)
-            conn.executemany(_ITEM_UPDATE, updates)
-            _record_spans(conn, times)
-            _record_queryables(conn, unique)
+            rows, updates, rids = item_rows(unique, times, existing, next_rid, seq)
+            conn.executemany(ITEM_INSERT, rows)
+            conn.executemany(ITEM_UPDATE, updates)
+            record_spans(conn, times)
+            record_queryables(conn, unique)
         docs = [
             sqlite_text.item_text(rid, item, t[1], t[2])
             for rid, item, t in zip(rids, unique, times, strict=True)
@@ -325,7 +325,7 @@ class SQLiteCatalog:
         with self._read() as conn:
             known = self._known_properties(conn, query.collections)
             spans = self._time_spans(conn)
-            spec = _item_spec(known, spans)
+            spec = item_spec(known, spans)
             extra = []
             if query.collections:
                 marks = ", ".join("?" for _ in query.collections)
@@ -344,14 +344,14 @@ class SQLiteCatalog:
                 and not conn.execute("SELECT 1 FROM collections WHERE id = ?", [collection_id]).fetchone()
             ):
                 raise CollectionNotFound(collection_id)
-            rows = _queryable_rows(conn, (collection_id,) if collection_id else ())
+            rows = queryable_rows(conn, (collection_id,) if collection_id else ())
         properties: dict[str, Mapping[str, Any]] = dict(CORE_ITEM_QUERYABLES)
         for name, kind in rows:
             properties.setdefault(name, {"title": name, "type": kind})
         return properties
 
     def _known_properties(self, conn: sqlite3.Connection, collections: Sequence[str]) -> frozenset[str]:
-        return frozenset(name for name, _ in _queryable_rows(conn, collections))
+        return frozenset(name for name, _ in queryable_rows(conn, collections))
 
     def _time_spans(self, conn: sqlite3.Connection) -> tuple[int, int]:
         rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('span_before', 'span_after')"))
@@ -366,252 +366,3 @@ class SQLiteCatalog:
         """Drop the text index and rebuild it from the database; returns the documents indexed."""
         with self._write_lock:
             return sqlite_text.rebuild(self._writer, self.text)
-
-
-_ITEM_INSERT = (
-    "INSERT INTO items (rid, collection, id, dt, s, e, has_dt, minx, miny, maxx, maxy, geom, seq, "
-    "platform, constellation, gsd, cloud_cover, props, content) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
-_ITEM_UPDATE = (
-    "UPDATE items SET dt=?2, s=?3, e=?4, has_dt=?5, minx=?6, miny=?7, maxx=?8, maxy=?9, geom=?10,"
-    " seq=?11, platform=?12, constellation=?13, gsd=?14, cloud_cover=?15, props=?16, content=?17"
-    " WHERE rid=?1"
-)
-
-
-Times = tuple[int | None, int | None, int | None]
-
-
-def _item_rows(
-    items: list[Item], times: list[Times], existing: Mapping[tuple[str, str], int], next_rid: int, seq: int
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[int]]:
-    geoms = shapely.to_wkb(
-        shapely.from_geojson(
-            [orjson.dumps(item.geometry).decode() if item.geometry else None for item in items]
-        )
-    )
-    inserts, updates, rids = [], [], []
-    for item, wkb, (dt, s, e) in zip(items, geoms, times, strict=True):
-        box = item.bbox.as_list() if item.bbox else [None] * 4
-        if item.bbox is not None and item.bbox.crosses_antimeridian:
-            box = [-180.0, item.bbox.south, 180.0, item.bbox.north]
-        values = (
-            dt,
-            s,
-            e,
-            int(item.datetime is not None),
-            *box,
-            wkb,
-            seq,
-            *promoted_values(item),
-            item_properties(item),
-            item_content(item),
-        )
-        rid = existing.get((item.collection, item.id))
-        if rid is None:
-            rid = next_rid
-            inserts.append((rid, item.collection, item.id, *values))
-            next_rid += 1
-        else:
-            updates.append((rid, *values))
-        rids.append(rid)
-    return inserts, updates, rids
-
-
-def _existing_rids(conn: sqlite3.Connection, items: list[Item]) -> dict[tuple[str, str], int]:
-    keys = orjson.dumps([[item.collection, item.id] for item in items]).decode()
-    rows = conn.execute(
-        "SELECT i.collection, i.id, i.rid FROM json_each(?) AS k JOIN items AS i "
-        "ON i.collection = k.value ->> 0 AND i.id = k.value ->> 1",
-        [keys],
-    )
-    return {(c, i): rid for c, i, rid in rows}
-
-
-def _check_collections(conn: sqlite3.Connection, names: set[str]) -> None:
-    marks = ", ".join("?" for _ in names)
-    found = {row[0] for row in conn.execute(f"SELECT id FROM collections WHERE id IN ({marks})", list(names))}  # noqa: S608
-    missing = sorted(names - found)
-    if missing:
-        raise CollectionNotFound(missing[0])
-
-
-def _record_spans(conn: sqlite3.Connection, times: list[Times]) -> None:
-    """Keep the largest distances between an item's sort instant and its start and end."""
-    before = after = 0
-    for dt, s, e in times:
-        if dt is not None:
-            before = max(before, dt - (s if s is not None else dt))
-            after = max(after, (e if e is not None else dt) - dt)
-    for key, value in (("span_before", before), ("span_after", after)):
-        conn.execute(
-            "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-            "CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
-            [key, str(value)],
-        )
-
-
-def _record_queryables(conn: sqlite3.Connection, items: list[Item]) -> None:
-    seen: set[tuple[str, tuple[str, ...]]] = set()
-    found: dict[tuple[str, str], str] = {}
-    for item in items:
-        signature = (item.collection, tuple(item.properties))
-        if signature in seen:
-            continue
-        seen.add(signature)
-        for name, value in item.properties.items():
-            kind = _json_type(value)
-            if kind and name not in CORE_ITEM_QUERYABLES:
-                found.setdefault((item.collection, name), kind)
-    conn.executemany(
-        "INSERT OR IGNORE INTO queryables VALUES (?, ?, ?)", [(c, n, k) for (c, n), k in found.items()]
-    )
-
-
-def _json_type(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def _queryable_rows(conn: sqlite3.Connection, collections: Sequence[str]) -> list[tuple[str, str]]:
-    if collections:
-        marks = ", ".join("?" for _ in collections)
-        sql = f"SELECT DISTINCT name, type FROM queryables WHERE collection IN ({marks})"  # noqa: S608
-        return [(r[0], r[1]) for r in conn.execute(sql, list(collections))]
-    return [(r[0], r[1]) for r in conn.execute("SELECT DISTINCT name, type FROM queryables")]
-
-
-def _collection_row(collection: Collection) -> tuple[Any, ...]:
-    box = collection.extent.bbox
-    corners: list[float | None] = [*box.as_list()] if box else [None] * 4
-    if box is not None and box.crosses_antimeridian:
-        corners = [-180.0, box.south, 180.0, box.north]
-    start, end = collection.extent.start, collection.extent.end
-    return (
-        collection.id,
-        collection.pole,
-        next(iter(collection.title.values()), collection.id),
-        "\n".join(collection.description.values()),
-        collection.license,
-        *corners,
-        to_micros(start) if start else None,
-        to_micros(end) if end else None,
-        collection_to_json(collection),
-    )
-
-
-def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
-    core = {
-        "id": Column("i.id", "text"),
-        "collection": Column("i.collection", "text"),
-        "datetime": Column("i.s", "time", end_sql="i.e"),
-        "geometry": Column(
-            "i.geom", "geometry", bbox_sql=("i.minx", "i.miny", "i.maxx", "i.maxy"), rtree="items_rtree:i.rid"
-        ),
-    }
-
-    def resolve(name: str) -> Column:
-        name = name.removeprefix("properties.")
-        if name in core:
-            return core[name]
-        if name in PROMOTED and name in known:
-            return Column(f"i.{PROMOTED[name]}", "json")
-        if name in known or name in ("start_datetime", "end_datetime"):
-            return json_property("i.props", name)
-        raise UnknownQueryable("filter", name)
-
-    return TableSpec(
-        table="items",
-        alias="i",
-        select=ITEM_SELECT,
-        default_sort=(("i.dt", True),),
-        resolve=resolve,
-        sort_columns={"datetime": "i.dt", "id": "i.id", "collection": "i.collection"},
-        rtree="items_rtree",
-        time_bounds=lambda: spans,
-        not_null=frozenset({"i.dt", "i.rid", "i.id", "i.collection"}),
-        order_indexes={"i.dt": ("items_dt", "items_collection_dt")},
-    )
-
-
-@functools.cache
-def _collection_spec() -> TableSpec:
-    core = {
-        "id": Column("c.id", "text"),
-        "title": Column("c.title", "text"),
-        "description": Column("c.description", "text"),
-        "license": Column("c.license", "text"),
-        "pole": Column("c.pole", "text"),
-        "datetime": Column(
-            "coalesce(c.s, -4611686018427387904)", "time", end_sql="coalesce(c.e, 4611686018427387904)"
-        ),
-        "geometry": Column(
-            "tp_box(c.minx, c.miny, c.maxx, c.maxy)",
-            "geometry",
-            bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy"),
-        ),
-    }
-
-    def resolve(name: str) -> Column:
-        if name in core:
-            return core[name]
-        raise UnknownQueryable("filter", name)
-
-    return TableSpec(
-        table="collections",
-        alias="c",
-        select=COLLECTION_SELECT,
-        default_sort=(("c.id", False),),
-        resolve=resolve,
-        sort_columns={
-            "id": "c.id",
-            "title": "c.title",
-            "datetime": "c.s",
-            "license": "c.license",
-            "pole": "c.pole",
-        },
-        not_null=frozenset({"c.id", "c.rid", "c.title"}),
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _prepared(wkb: bytes) -> Any:
-    geometry = shapely.from_wkb(wkb)
-    shapely.prepare(geometry)
-    return geometry
-
-
-_RELATIONS = {
-    "intersects": lambda q, g: shapely.intersects(q, g),
-    "disjoint": lambda q, g: shapely.disjoint(q, g),
-    "within": lambda q, g: shapely.contains(q, g),
-    "contains": lambda q, g: shapely.within(q, g),
-    "overlaps": lambda q, g: shapely.overlaps(q, g),
-    "touches": lambda q, g: shapely.touches(q, g),
-    "crosses": lambda q, g: shapely.crosses(q, g),
-    "equals": lambda q, g: shapely.equals(q, g),
-}
-
-
-def _spatial_relation(relation: str, wkb: bytes | None, query_wkb: bytes) -> int:
-    """SQL function tp_spatial(relation, stored geometry WKB, query geometry WKB)."""
-    if wkb is None:
-        return 0
-    return int(bool(_RELATIONS[relation](_prepared(query_wkb), shapely.from_wkb(wkb))))
-
-
-def _box_wkb(
-    west: float | None, south: float | None, east: float | None, north: float | None
-) -> bytes | None:
-    """SQL function tp_box(minx, miny, maxx, maxy): the WKB polygon of a bounding box."""
-    if west is None or south is None or east is None or north is None:
-        return None
-    return bytes(shapely.to_wkb(shapely.box(west, south, east, north)))
