@@ -7,6 +7,7 @@ at most one ingest call and catches up from a change sequence when reopened.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import sqlite3
 import threading
@@ -40,7 +41,7 @@ from terrapole.catalog.sqlite_write import (
     record_queryables,
     record_spans,
 )
-from terrapole.catalog.textindex import TextDoc
+from terrapole.catalog.textindex import TextDoc, TextIndexBusy
 from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
@@ -76,9 +77,7 @@ class SQLiteCatalog:
         self._writer = self._connect()
         self._migrate()
         self.text = sqlite_text.TextIndexes(text_dir, writable)
-        if writable:
-            with self._write_lock:
-                sqlite_text.catch_up(self._writer, self.text)
+        self._sync_text()
 
     @classmethod
     def open(cls, settings: Settings, *, writable: bool = True) -> SQLiteCatalog:
@@ -225,24 +224,38 @@ class SQLiteCatalog:
         total = 0
         seqs: list[int] = []
         top_rid = 0
-        bulk = False
+        bulk = indexing = False
         iterator = iter(items)
         try:
             while batch := list(islice(iterator, batch_size)):
                 if len(seqs) == BULK_AFTER_BATCHES:
                     bulk = self._begin_bulk()
                 written, seq, docs, replaced = self._write_items(batch)
-                self.text.items.add(docs, replaced)
+                indexing = self._index_text(docs, replaced, first=not seqs, indexing=indexing)
                 total += written
                 seqs.append(seq)
                 top_rid = max([top_rid, *(d.rid for d in docs)])
         finally:
             if bulk:
                 self._end_bulk()
-            self.text.items.commit()
-            with self._write_lock:
-                sqlite_text.indexed_directly(self._writer, "items", self.text.items, seqs, top_rid)
+            if indexing:
+                self.text.items.commit()
+                with self._write_lock:
+                    sqlite_text.indexed_directly(self._writer, "items", self.text.items, seqs, top_rid)
         return total
+
+    def _index_text(self, docs: list[TextDoc], replaced: list[int], first: bool, indexing: bool) -> bool:
+        """Hand a written batch to the text index; False when another process holds the index.
+
+        The rows are already committed: whichever writer next catches up indexes them.
+        """
+        if not (first or indexing):
+            return False
+        try:
+            self.text.items.add(docs, replaced)
+        except TextIndexBusy:
+            return False
+        return True
 
     def _begin_bulk(self) -> bool:
         """Drop the secondary indexes and the R*Tree trigger for the rest of a large load.
@@ -358,9 +371,11 @@ class SQLiteCatalog:
         return int(rows.get("span_before", 0)), int(rows.get("span_after", 0))
 
     def _sync_text(self) -> None:
-        if self.writable:
-            with self._write_lock:
-                sqlite_text.catch_up(self._writer, self.text)
+        if not self.writable:
+            return
+        # When another process holds the index, it catches up when it commits.
+        with self._write_lock, contextlib.suppress(TextIndexBusy):
+            sqlite_text.catch_up(self._writer, self.text)
 
     def rebuild_text_index(self) -> int:
         """Drop the text index and rebuild it from the database; returns the documents indexed."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tantivy
 
-from terrapole.core.errors import InvalidParameter
+from terrapole.core.errors import InvalidParameter, StorageError
 from terrapole.core.model import BBox
 
 ANALYZER = "terrapole_fold"
@@ -30,6 +30,10 @@ ANALYZER_VERSION = "2"  # bump whenever the schema or analysis changes: the inde
 MIN_TIME, MAX_TIME = -(2**62), 2**62
 RELOAD_SECONDS = 0.5
 _COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
+
+
+class TextIndexBusy(StorageError):
+    """Another process is writing the text index; it will index what is pending."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +86,7 @@ def _schema() -> tantivy.Schema:
 class TextIndex:
     """One tantivy index (items or collections) on disk."""
 
-    def __init__(self, path: Path, writable: bool) -> None:
+    def __init__(self, path: Path, writable: bool, lock_wait: float = 10.0) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.schema = _schema()
@@ -90,6 +94,7 @@ class TextIndex:
         self.index.register_tokenizer(ANALYZER, _analyzer())
         self._writer: tantivy.IndexWriter | None = None
         self._writable = writable
+        self.lock_wait = lock_wait
         self._lock = threading.Lock()
         self._reloaded = 0.0
 
@@ -101,8 +106,17 @@ class TextIndex:
     def _ensure_writer(self) -> tantivy.IndexWriter:
         if not self._writable:
             raise RuntimeError("text index opened read-only")
-        if self._writer is None:
-            self._writer = self.index.writer(heap_size=128_000_000, num_threads=2)
+        deadline = time.monotonic() + self.lock_wait
+        while self._writer is None:
+            try:
+                self._writer = self.index.writer(heap_size=128_000_000, num_threads=2)
+            except ValueError as exc:  # another process holds the index's writer lock
+                if "LockBusy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    busy = f"text index {self.path} is being written by another process"
+                    raise TextIndexBusy(busy) from None
+                time.sleep(0.1)
         return self._writer
 
     def add(self, docs: Sequence[TextDoc], replaced: Iterable[int] = ()) -> None:
