@@ -3,15 +3,28 @@ the application, and a small deterministic dataset loaded once per session.
 
 The dataset is built in code. Its documents are what the tests compare the API against (with
 the `cql2` library's in-memory evaluator as the oracle for filters).
+
+Every test that uses `settings`, `store`, `client` or the `loaded_*`/`api` fixtures runs once per
+catalog backend: `[sqlite]` (embedded) and `[postgres]` (PostgreSQL/PostGIS). The PostgreSQL server
+comes from TERRAPOLE_TEST_DATABASE_URL, which scripts/run-tests sets after starting a private
+cluster; each test (each session, for the `loaded_*` fixtures) gets its own database cloned from
+the cluster's `terrapole_template` and dropped afterwards. Mark a test that only makes sense on
+some backends with `@pytest.mark.backends("sqlite")`.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 import shapely.geometry
@@ -21,6 +34,9 @@ from terrapole.app import create_app
 from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.formats.stac import parse_collection, parse_item
 from terrapole.settings import Settings
+
+if TYPE_CHECKING:
+    import psycopg
 
 EO = "https://stac-extensions.github.io/eo/v2.0.0/schema.json"
 T0 = datetime(2023, 1, 1, tzinfo=UTC)
@@ -147,10 +163,129 @@ def load(store: CatalogStore, dataset: Dataset) -> None:
     store.upsert_items(parse_item(doc) for doc in dataset.items)
 
 
+# --- catalog backends ---------------------------------------------------------------------------
+
+BACKENDS = ("sqlite", "postgres")
+TEMPLATE_DATABASE = "terrapole_template"  # created by scripts/pg-cluster: postgis, unaccent, pg_trgm
+DATABASE_URL_VARIABLE = "TERRAPOLE_TEST_DATABASE_URL"
+
+
+@functools.cache
+def postgres_not_tested() -> str | None:
+    """Why the [postgres] variants cannot run in this checkout or environment, or None."""
+    if importlib.util.find_spec("terrapole.catalog.postgres") is None:
+        return "the PostgreSQL catalog (terrapole.catalog.postgres) does not exist yet"
+    if not os.environ.get(DATABASE_URL_VARIABLE):
+        return f"{DATABASE_URL_VARIABLE} is not set (`make test` and scripts/run-tests set it)"
+    return None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Runs every test that (indirectly) uses `backend` once per backend, with ids [sqlite] and
+    [postgres]; session scope, so that session fixtures are built once per backend. Variants that
+    cannot run are left out (one line in the header and the summary says why), not skipped one by
+    one: hundreds of identical skip lines would hide the real ones."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("backends")
+    wanted = marker.args if marker else BACKENDS
+    names: list[Any] = [name for name in wanted if name != "postgres" or not postgres_not_tested()]
+    if not names:  # a PostgreSQL-only test
+        names = [pytest.param(name, marks=pytest.mark.skip(reason=postgres_not_tested())) for name in wanted]
+    metafunc.parametrize("backend", names, indirect=True, scope="session")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    reason = postgres_not_tested()
+    return f"catalog backends: sqlite only ({reason})" if reason else "catalog backends: sqlite, postgres"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if reason := postgres_not_tested():
+        terminalreporter.write_line(f"[postgres] variants not run: {reason}", yellow=True)
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The catalog backend of this test: "sqlite" or "postgres"."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The URL of the test PostgreSQL server (its maintenance database)."""
+    url = os.environ.get(DATABASE_URL_VARIABLE)
+    if not url:
+        pytest.skip(f"{DATABASE_URL_VARIABLE} is not set: run the tests with `make test` or "
+                    "scripts/run-tests, which start a PostgreSQL server")
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_admin(postgres_server_url: str) -> Iterator[psycopg.Connection[Any]]:
+    """One autocommit connection for creating and dropping test databases."""
+    import psycopg
+
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        yield conn
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The server URL with another database name."""
+    return urlsplit(server_url)._replace(path=f"/{name}").geturl()
+
+
+@contextmanager
+def postgres_database(admin: psycopg.Connection[Any], server_url: str) -> Iterator[str]:
+    """A new database cloned from the template (PostGIS ready, no terrapole tables), as a URL;
+    dropped afterwards, even when connections to it are left open."""
+    from psycopg import sql
+
+    name = f"terrapole_test_{uuid.uuid4().hex[:16]}"  # unique across pytest-xdist workers too
+    # FILE_COPY: with fsync off, cloning plus dropping is about 70 ms (WAL_LOG: about 100 ms).
+    admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+        sql.Identifier(name), sql.Identifier(TEMPLATE_DATABASE)))
+    try:
+        yield database_url(server_url, name)
+    finally:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def backend_database(request: pytest.FixtureRequest, backend: str) -> Iterator[str | None]:
+    """The `database_url` setting of a backend: None for SQLite, a fresh database for PostgreSQL.
+    The server fixtures are only requested for PostgreSQL, so SQLite runs never need a server."""
+    if backend == "sqlite":
+        yield None
+        return
+    admin = request.getfixturevalue("postgres_admin")
+    with postgres_database(admin, request.getfixturevalue("postgres_server_url")) as url:
+        yield url
+
+
+@contextmanager
+def backend_settings(request: pytest.FixtureRequest, backend: str, **fields: Any) -> Iterator[Settings]:
+    """Settings with these fields on this backend (for fixtures that build their own settings)."""
+    with backend_database(request, backend) as url:
+        yield Settings(database_url=url, **fields)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings whose data directory is this test's temporary directory."""
-    return Settings(data_dir=tmp_path / "data", count_budget_ms=60_000)
+def postgres_url(postgres_admin: psycopg.Connection[Any], postgres_server_url: str) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database for this test (for PostgreSQL-only tests)."""
+    with postgres_database(postgres_admin, postgres_server_url) as url:
+        yield url
+
+
+# --- stores and applications ---------------------------------------------------------------------
+
+@pytest.fixture
+def settings(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """Settings whose data directory is this test's temporary directory (and, for PostgreSQL,
+    whose database is this test's own)."""
+    with backend_settings(request, backend, data_dir=tmp_path / "data", count_budget_ms=60_000) as made:
+        yield made
 
 
 @pytest.fixture
@@ -175,10 +310,12 @@ def dataset() -> Dataset:
 
 
 @pytest.fixture(scope="session")
-def loaded_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def loaded_settings(tmp_path_factory: pytest.TempPathFactory, backend: str,
+                    request: pytest.FixtureRequest) -> Iterator[Settings]:
     """Settings of the session catalog (small page limits, to exercise clamping and paging)."""
-    return Settings(data_dir=tmp_path_factory.mktemp("loaded"), default_limit=10, max_limit=50,
-                    count_budget_ms=60_000)
+    with backend_settings(request, backend, data_dir=tmp_path_factory.mktemp("loaded"), default_limit=10,
+                          max_limit=50, count_budget_ms=60_000) as made:
+        yield made
 
 
 @pytest.fixture(scope="session")

@@ -200,6 +200,7 @@ def test_delete_item_and_collection(loaded: tuple[SQLiteCatalog, Any]) -> None:
         store.delete_collection("beta")
 
 
+@pytest.mark.backends("sqlite")  # opens SQLiteCatalog and its files directly
 def test_a_newer_schema_is_refused_with_a_clear_error(settings: Settings) -> None:
     SQLiteCatalog.open(settings).close()
     with sqlite3.connect(settings.catalog_path) as conn:
@@ -231,6 +232,7 @@ def test_count_is_left_out_when_it_exceeds_the_time_budget(tmp_path: Any) -> Non
     store.close()
 
 
+@pytest.mark.backends("sqlite")  # opens SQLiteCatalog and its files directly
 def test_an_interrupted_bulk_load_is_repaired_on_open(settings: Settings) -> None:
     store = SQLiteCatalog.open(settings)
     store.upsert_collections([parse_collection(collection_doc("alpha"))])
@@ -253,6 +255,7 @@ def test_an_interrupted_bulk_load_is_repaired_on_open(settings: Settings) -> Non
         reopened.close()
 
 
+@pytest.mark.backends("sqlite")  # opens SQLiteCatalog and its files directly
 def test_a_large_ingest_goes_through_bulk_mode_and_ends_complete(
     settings: Settings, monkeypatch: Any
 ) -> None:

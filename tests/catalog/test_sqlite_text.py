@@ -6,6 +6,8 @@ import random
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from terrapole.catalog.sqlite import SQLiteCatalog
 from terrapole.core.model import BBox
 from terrapole.core.query import Interval, Query, SortField
@@ -72,6 +74,7 @@ def test_deleted_items_leave_the_text_index(store: SQLiteCatalog) -> None:
     assert [i.id for i in store.search_items(Query(text="bathymetry")).records] == ["b"]
 
 
+@pytest.mark.backends("sqlite")  # opens SQLiteCatalog and its files directly
 def test_index_catches_up_after_an_interrupted_ingest(settings: Settings) -> None:
     store = SQLiteCatalog.open(settings)
     titled(store, {"a": "coastline position"})
@@ -106,6 +109,7 @@ def test_collection_search_by_text_in_either_language(store: SQLiteCatalog) -> N
     assert page.number_matched == 2 and page.next_token is not None
 
 
+@pytest.mark.backends("sqlite")  # opens SQLiteCatalog and its files directly
 def test_an_index_built_by_an_older_analyzer_is_rebuilt_on_open(settings: Settings) -> None:
     import sqlite3
 
@@ -119,3 +123,24 @@ def test_an_index_built_by_an_older_analyzer_is_rebuilt_on_open(settings: Settin
         assert [i.id for i in reopened.search_items(Query(text="deformation")).records] == ["a"]
     finally:
         reopened.close()
+
+
+@pytest.mark.backends("sqlite")
+def test_a_second_writer_stores_its_rows_and_the_index_holder_catches_them_up(settings: Settings) -> None:
+    """Two processes on one data directory: while one holds the text index, the other's rows
+    are committed at once and become searchable when the holder next catches up."""
+    holder = SQLiteCatalog.open(settings)
+    titled(holder, {"a": "volcano monitoring"})
+    other = SQLiteCatalog.open(settings)
+    other.text.items.lock_wait = 0.2
+    holder.text.items.add([])  # the holder takes the index's writer lock
+    rng = random.Random(21)
+    doc = item_doc("alpha", "b", rng, title="volcano deformation")
+    assert other.upsert_items([parse_item(doc)]) == 1
+    assert other.get_item("alpha", "b").properties["title"] == "volcano deformation"
+    holder.text.items.commit()  # releases the lock
+    holder.delete_item("alpha", "a")  # any write makes the holder catch up
+    found = holder.search_items(Query(text="volcano"))
+    assert [i.id for i in found.records] == ["b"]
+    other.close()
+    holder.close()

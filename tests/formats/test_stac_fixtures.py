@@ -10,6 +10,7 @@ from urllib.parse import quote
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import backend_settings
 
 from terrapole.app import create_app
 from terrapole.catalog import open_catalog
@@ -51,9 +52,15 @@ def same_instant(a: str | None, b: str | None) -> bool:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def served(tmp_path_factory: pytest.TempPathFactory, backend: str,
+           request: pytest.FixtureRequest) -> Iterator[Any]:
     """The fixtures ingested, and an HTTP client on the application serving them."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("fixtures"))
+    with backend_settings(request, backend, data_dir=tmp_path_factory.mktemp("fixtures")) as settings:
+        yield from serve_fixtures(settings)
+
+
+def serve_fixtures(settings: Settings) -> Iterator[Any]:
+    """Ingests the fixtures into the settings' catalog and serves them."""
     store = open_catalog(settings)
     report = ingest(store, read_path(FIXTURES), collection=ITEM_FALLBACK_COLLECTION, create_collections=True)
     with TestClient(create_app(settings, store)) as client:

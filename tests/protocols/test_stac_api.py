@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.conftest import Dataset, load
+from tests.conftest import Dataset, backend_settings, load
 from tests.support.stac_validation import validate_stac
 
 from terrapole.app import create_app
@@ -363,13 +363,14 @@ def test_links_follow_the_configured_base_url(tmp_path: Path, store: CatalogStor
 
 
 @pytest.fixture
-def app_settings(tmp_path: Path, dataset: Dataset) -> Iterator[Settings]:
-    """Settings of a catalog on disk holding the dataset, closed again before the test runs."""
-    settings = Settings(data_dir=tmp_path / "data", count_budget_ms=60_000)
-    catalog = open_catalog(settings)
-    load(catalog, dataset)
-    catalog.close()
-    yield settings
+def app_settings(tmp_path: Path, dataset: Dataset, backend: str,
+                 request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """Settings of a stored catalog holding the dataset, closed again before the test runs."""
+    with backend_settings(request, backend, data_dir=tmp_path / "data", count_budget_ms=60_000) as settings:
+        catalog = open_catalog(settings)
+        load(catalog, dataset)
+        catalog.close()
+        yield settings
 
 
 def test_app_opens_and_closes_its_own_catalog(app_settings: Settings) -> None:

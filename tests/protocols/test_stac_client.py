@@ -23,7 +23,7 @@ import uvicorn
 from fastapi import FastAPI
 from pystac_client import Client
 from pystac_client.conformance import ConformanceClasses
-from tests.conftest import box, collection_doc, item_doc, rfc3339
+from tests.conftest import backend_settings, box, collection_doc, item_doc, rfc3339
 from tests.support.stac_validation import validate_stac
 
 from terrapole.app import create_app
@@ -79,9 +79,16 @@ def documents() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def stac_url(tmp_path_factory: pytest.TempPathFactory, documents: list[dict[str, Any]]) -> Iterator[str]:
+def stac_url(tmp_path_factory: pytest.TempPathFactory, documents: list[dict[str, Any]], backend: str,
+             request: pytest.FixtureRequest) -> Iterator[str]:
     """The STAC API root of a server whose catalog holds the bulk collection."""
-    settings = Settings(data_dir=Path(tmp_path_factory.mktemp("client")) / "data", count_budget_ms=60_000)
+    with backend_settings(request, backend, data_dir=Path(tmp_path_factory.mktemp("client")) / "data",
+                          count_budget_ms=60_000) as settings:
+        yield from serve_bulk(settings, documents)
+
+
+def serve_bulk(settings: Settings, documents: list[dict[str, Any]]) -> Iterator[str]:
+    """Loads the bulk collection and serves it; yields the STAC API root."""
     store = open_catalog(settings)
     store.upsert_collections([parse_collection(collection_doc(
         "bulk", "Bulk scenes", "Seeded scenes over Europe", ["bulk"], "land",

@@ -9,9 +9,9 @@ from terrapole.settings import Settings
 def open_catalog(settings: Settings, *, writable: bool = True) -> CatalogStore:
     """Open the catalog the settings describe (creating it when absent)."""
     if settings.database_url:
-        from terrapole.core.errors import StorageError
+        from terrapole.catalog.postgres import open_postgres
 
-        raise StorageError("the PostgreSQL catalog is not available yet; unset TERRAPOLE_DATABASE_URL")
+        return open_postgres(settings, writable=writable)
     from terrapole.catalog.sqlite import SQLiteCatalog
 
     return SQLiteCatalog.open(settings, writable=writable)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
@@ -107,3 +109,75 @@ def item_from_row(row: Row) -> Item:
 
 def _links(raw: list[dict[str, Any]]) -> list[Link]:
     return list(parse_links(raw))
+
+
+def property_types(items: Iterable[Item], core: Container[str] = ()) -> dict[tuple[str, str], str]:
+    """The JSON type of each (collection, property name) the items carry, first seen wins.
+
+    Every store records these as the item queryables; `core` names are left out.
+    """
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    found: dict[tuple[str, str], str] = {}
+    for item in items:
+        signature = (item.collection, tuple(item.properties))
+        if signature in seen:  # items of one collection mostly share their property names
+            continue
+        seen.add(signature)
+        for name, value in item.properties.items():
+            kind = json_type(value)
+            if kind and name not in core:
+                found.setdefault((item.collection, name), kind)
+    return found
+
+
+def json_type(value: Any) -> str | None:
+    """The JSON Schema type of a JSON value (None for null)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+ITEM_TEXT_FIELDS = ("description", "keywords", "platform", "instruments", "constellation", "mission")
+
+
+@dataclass(frozen=True, slots=True)
+class TextDoc:
+    """What the index holds of one record."""
+
+    rid: int
+    title: str
+    body: str
+    collection: str = ""
+    start: int | None = None
+    end: int | None = None
+    bbox: BBox | None = None
+
+
+def item_text(rid: int, item: Item, start: int | None, end: int | None) -> TextDoc:
+    """What the text index holds of an item."""
+    props = item.properties
+    words = [item.id, item.collection]
+    for name in ITEM_TEXT_FIELDS:
+        value = props.get(name)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            words.append(value)
+        else:
+            words.extend(_strings(value))
+    return TextDoc(
+        rid, str(props.get("title") or ""), " ".join(words), item.collection, start, end, item.bbox
+    )
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        yield from (str(v) for v in value if isinstance(v, str | int | float))

@@ -19,7 +19,7 @@ from typing import Any
 
 from terrapole.catalog import sqlite_text
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
-from terrapole.catalog.records import collection_from_json, item_from_row, item_times
+from terrapole.catalog.records import TextDoc, collection_from_json, item_from_row, item_text, item_times
 from terrapole.catalog.sql_filter import Fragment
 from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, SCHEMA_VERSION
 from terrapole.catalog.sqlite_search import Searcher
@@ -41,7 +41,7 @@ from terrapole.catalog.sqlite_write import (
     record_queryables,
     record_spans,
 )
-from terrapole.catalog.textindex import TextDoc, TextIndexBusy
+from terrapole.catalog.textindex import TextIndexBusy
 from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
@@ -302,10 +302,7 @@ class SQLiteCatalog:
             conn.executemany(ITEM_UPDATE, updates)
             record_spans(conn, times)
             record_queryables(conn, unique)
-        docs = [
-            sqlite_text.item_text(rid, item, t[1], t[2])
-            for rid, item, t in zip(rids, unique, times, strict=True)
-        ]
+        docs = [item_text(rid, item, t[1], t[2]) for rid, item, t in zip(rids, unique, times, strict=True)]
         return len(unique), seq, docs, [u[0] for u in updates]
 
     def get_item(self, collection_id: str, item_id: str) -> Item:
@@ -381,3 +378,14 @@ class SQLiteCatalog:
         """Drop the text index and rebuild it from the database; returns the documents indexed."""
         with self._write_lock:
             return sqlite_text.rebuild(self._writer, self.text)
+
+
+def schema_version(path: Path) -> int:
+    """The schema version of the catalog file at `path` (0 when there is none)."""
+    if not path.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+            return 0
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0

@@ -9,17 +9,15 @@ and `rebuild` recreates the whole index from the database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from terrapole.catalog.records import collection_from_json, item_from_row
-from terrapole.catalog.textindex import ANALYZER_VERSION, TextDoc, TextIndex
-from terrapole.core.model import BBox, Item
+from terrapole.catalog.records import TextDoc, collection_from_json, item_from_row, item_text
+from terrapole.catalog.textindex import ANALYZER_VERSION, TextIndex
+from terrapole.core.model import BBox
 
 FETCH = 20_000
-ITEM_TEXT_FIELDS = ("description", "keywords", "platform", "instruments", "constellation", "mission")
 
 
 @dataclass
@@ -85,23 +83,6 @@ def next_seq(conn: sqlite3.Connection, kind: str) -> int:
     return seq
 
 
-def item_text(rid: int, item: Item, start: int | None, end: int | None) -> TextDoc:
-    """What the text index holds of an item."""
-    props = item.properties
-    words = [item.id, item.collection]
-    for name in ITEM_TEXT_FIELDS:
-        value = props.get(name)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            words.append(value)
-        else:
-            words.extend(_strings(value))
-    return TextDoc(
-        rid, str(props.get("title") or ""), " ".join(words), item.collection, start, end, item.bbox
-    )
-
-
 def _catch_up_kind(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any) -> int:
     mark = int(_meta(conn, f"text_seq:{kind}") or 0)
     max_rid = int(_meta(conn, f"text_rid:{kind}") or 0)
@@ -149,13 +130,6 @@ def _collection_doc(row: sqlite3.Row) -> TextDoc:
         end=row["e"],
         bbox=_bbox(row),
     )
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        yield from (str(v) for v in value if isinstance(v, str | int | float))
 
 
 def _bbox(row: sqlite3.Row) -> BBox | None:

@@ -15,6 +15,7 @@ from terrapole.catalog.records import (
     item_content,
     item_properties,
     promoted_values,
+    property_types,
 )
 from terrapole.core.errors import CollectionNotFound
 from terrapole.core.model import Collection, Item
@@ -105,32 +106,11 @@ def record_spans(conn: sqlite3.Connection, times: list[Times]) -> None:
 
 
 def record_queryables(conn: sqlite3.Connection, items: list[Item]) -> None:
-    seen: set[tuple[str, tuple[str, ...]]] = set()
-    found: dict[tuple[str, str], str] = {}
-    for item in items:
-        signature = (item.collection, tuple(item.properties))
-        if signature in seen:
-            continue
-        seen.add(signature)
-        for name, value in item.properties.items():
-            kind = _json_type(value)
-            if kind and name not in CORE_ITEM_QUERYABLES:
-                found.setdefault((item.collection, name), kind)
+    """Remember the JSON type of every property name the items carry (their queryables)."""
+    found = property_types(items, CORE_ITEM_QUERYABLES)
     conn.executemany(
         "INSERT OR IGNORE INTO queryables VALUES (?, ?, ?)", [(c, n, k) for (c, n), k in found.items()]
     )
-
-
-def _json_type(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def collection_row(collection: Collection) -> tuple[Any, ...]:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import tantivy
 
+from terrapole.catalog.records import TextDoc
 from terrapole.core.errors import InvalidParameter, StorageError
 from terrapole.core.model import BBox
 
@@ -34,19 +35,6 @@ _COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
 class TextIndexBusy(StorageError):
     """Another process is writing the text index; it will index what is pending."""
-
-
-@dataclass(frozen=True, slots=True)
-class TextDoc:
-    """What the index holds of one record."""
-
-    rid: int
-    title: str
-    body: str
-    collection: str = ""
-    start: int | None = None
-    end: int | None = None
-    bbox: BBox | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,383 @@
+"""The scale-out catalog: PostgreSQL with PostGIS, through a psycopg 3 connection pool.
+
+Free text lives in the database: each row carries a `tsvector` built with the `simple`
+configuration over `unaccent`ed text, title words weighted A and the rest (description,
+keywords, platform, instruments...) weighted B, under a GIN index. Why `simple` and not an
+English plus French stemming pair: the catalog is bilingual and most of its words are names
+(platforms, places, variables, acronyms) that stemmers mangle; `simple` with `unaccent`
+matches exactly what the embedded store's analyzer does (lowercase, ASCII folding, no
+stemming), so both stores find the same records for the same words.
+
+Writes are set-based (see `postgres_write`), one transaction per batch; searches are planned
+by `postgres_search`, with CQL2 compiled by `postgres_filter`; the schema is versioned in
+`postgres_schema`, and `upgrade` (`terrapole db upgrade`) brings a database to it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from typing import Any, cast
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from terrapole.catalog import postgres_write
+from terrapole.catalog.base import CORE_ITEM_QUERYABLES
+from terrapole.catalog.postgres_filter import Queryable
+from terrapole.catalog.postgres_schema import SCHEMA_VERSION, statements
+from terrapole.catalog.postgres_search import Searcher, SortKey, TableSpec, json_property
+from terrapole.catalog.postgres_write import ITEM_SELECT, PROMOTED_COLUMNS
+from terrapole.catalog.records import collection_from_json, item_from_row
+from terrapole.catalog.sql_filter import Fragment
+from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError, UnknownQueryable
+from terrapole.core.model import Collection, Item
+from terrapole.core.query import Page, Query
+from terrapole.settings import Settings
+
+POOL_SIZE = 8
+CONNECT_TIMEOUT_S = 5
+POOL_WAIT_S = 10.0  # how long a request waits for a connection before it fails
+MIGRATION_LOCK = 7_412_093_511  # pg_advisory_xact_lock key: one migration at a time
+COLLECTION_SELECT = "c.content::text AS content"
+
+
+def open_postgres(settings: Settings, writable: bool = True) -> PostgresCatalog:
+    """Open the PostgreSQL catalog the settings' `database_url` names (creating its schema when absent)."""
+    if not settings.database_url:
+        raise StorageError("no database_url: set TERRAPOLE_DATABASE_URL to a postgresql:// URL")
+    return PostgresCatalog(
+        settings.database_url,
+        writable=writable,
+        count_limit=settings.count_limit,
+        count_budget_ms=settings.count_budget_ms,
+    )
+
+
+def connect(url: str) -> psycopg.Connection[dict[str, Any]]:
+    """One connection to the catalog database; StorageError naming host and port when it fails."""
+    try:
+        return psycopg.connect(url, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT_S)
+    except psycopg.OperationalError as exc:
+        raise StorageError(
+            f"cannot connect to the PostgreSQL catalog at {_where(url)}: {_first(exc)}"
+        ) from exc
+
+
+def schema_version(url: str) -> int:
+    """The catalog schema version the database at `url` holds (0 when it holds no catalog)."""
+    with connect(url) as conn:
+        return _schema_version(conn)
+
+
+def upgrade(url: str) -> int:
+    """Create or migrate the catalog schema at `url` to this code's version (`terrapole db upgrade`)."""
+    with connect(url) as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+        version = _schema_version(conn)
+        if version > SCHEMA_VERSION:
+            raise StorageError(f"catalog schema version {version} is newer than this terrapole; upgrade it")
+        try:
+            for statement in statements():
+                conn.execute(statement)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise StorageError(
+                f"cannot create the catalog schema ({_first(exc)}); a superuser must run "
+                "CREATE EXTENSION postgis; CREATE EXTENSION unaccent; in the database first"
+            ) from exc
+        conn.execute(
+            "INSERT INTO meta VALUES ('schema_version', %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [str(SCHEMA_VERSION)],
+        )
+    return SCHEMA_VERSION
+
+
+class PostgresCatalog:
+    """A `CatalogStore` in a PostgreSQL database with PostGIS."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        writable: bool = True,
+        count_limit: int = 100_000,
+        count_budget_ms: float = 1000.0,
+        pool_size: int = POOL_SIZE,
+    ) -> None:
+        self.url = url
+        self.writable = writable
+        self.count_limit = count_limit
+        self.count_budget_ms = count_budget_ms
+        self._prepare_schema()
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"row_factory": dict_row, "connect_timeout": CONNECT_TIMEOUT_S},
+            # A connection the server dropped (restart, idle timeout) is replaced, not handed out.
+            check=ConnectionPool.check_connection,
+            timeout=POOL_WAIT_S,
+            open=True,
+        )
+
+    # -- connections and schema ------------------------------------------------------------
+    @contextmanager
+    def _read(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        try:
+            with self._pool.connection() as conn:
+                yield cast(psycopg.Connection[dict[str, Any]], conn)
+        except psycopg.OperationalError as exc:
+            raise StorageError(f"PostgreSQL catalog at {_where(self.url)} failed: {_first(exc)}") from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        if not self.writable:
+            raise StorageError("catalog opened read-only")
+        with self._read() as conn, conn.transaction():
+            yield conn
+
+    def schema_version(self) -> int:
+        """The schema version the database holds (0 when it holds no catalog yet)."""
+        return schema_version(self.url)
+
+    def _prepare_schema(self) -> None:
+        version = schema_version(self.url)
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"catalog schema version {version} is newer than this terrapole "
+                f"({SCHEMA_VERSION}); upgrade terrapole"
+            )
+        if version == 0 and self.writable:
+            upgrade(self.url)
+        elif version == 0:
+            raise StorageError(
+                f"the database at {_where(self.url)} holds no terrapole catalog yet; "
+                "run `terrapole db upgrade` (or open it writable once) to create it"
+            )
+        elif version < SCHEMA_VERSION:
+            raise StorageError(
+                f"catalog schema version {version} is older than this terrapole ({SCHEMA_VERSION}); "
+                "run `terrapole db upgrade`"
+            )
+
+    def upgrade(self) -> int:
+        """Create or migrate the schema to the version of this code; returns that version."""
+        return upgrade(self.url)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._pool.close()
+
+    # -- collections ---------------------------------------------------------------------
+    def upsert_collections(self, collections: Iterable[Collection]) -> int:
+        """Insert or replace collections by id."""
+        with self._transaction() as conn:
+            return postgres_write.write_collections(conn, collections)
+
+    def get_collection(self, collection_id: str) -> Collection:
+        """The collection with this id."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT content::text AS content FROM collections WHERE id = %s", [collection_id]
+            ).fetchone()
+        if row is None:
+            raise CollectionNotFound(collection_id)
+        return collection_from_json(row["content"])
+
+    def delete_collection(self, collection_id: str) -> None:
+        """Delete a collection, its items and its queryables (the foreign keys cascade)."""
+        with self._transaction() as conn:
+            if not conn.execute("DELETE FROM collections WHERE id = %s", [collection_id]).rowcount:
+                raise CollectionNotFound(collection_id)
+
+    def collection_count(self) -> int:
+        """How many collections the catalog holds."""
+        with self._read() as conn:
+            row = conn.execute("SELECT count(*) AS n FROM collections").fetchone()
+        return int(row["n"]) if row else 0
+
+    def search_collections(self, query: Query) -> Page[Collection]:
+        """Collections matching the query."""
+        searcher = Searcher(_collection_spec(), self.count_limit, self.count_budget_ms)
+        with self._read() as conn:
+            outcome = searcher.run(conn, query)
+        records = [collection_from_json(row["content"]) for row in outcome.rows]
+        return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
+
+    # -- items ---------------------------------------------------------------------------
+    def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:
+        """Insert or replace items, one transaction per batch of `batch_size`."""
+        total = 0
+        iterator = iter(items)
+        while batch := list(islice(iterator, batch_size)):
+            total += self._write_items(batch)
+        return total
+
+    def _write_items(self, batch: list[Item]) -> int:
+        with self._transaction() as conn:
+            return postgres_write.write_items(conn, batch)
+
+    def get_item(self, collection_id: str, item_id: str) -> Item:
+        """One item by collection and id."""
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {ITEM_SELECT} FROM items AS i WHERE i.collection = %s AND i.id = %s",  # noqa: S608
+                [collection_id, item_id],
+            ).fetchone()
+            if row is None:
+                if not conn.execute("SELECT 1 FROM collections WHERE id = %s", [collection_id]).fetchone():
+                    raise CollectionNotFound(collection_id)
+                raise ItemNotFound(collection_id, item_id)
+        return item_from_row(row)
+
+    def delete_item(self, collection_id: str, item_id: str) -> None:
+        """Delete one item."""
+        with self._transaction() as conn:
+            sql = "DELETE FROM items WHERE collection = %s AND id = %s"
+            if not conn.execute(sql, [collection_id, item_id]).rowcount:
+                raise ItemNotFound(collection_id, item_id)
+
+    def search_items(self, query: Query) -> Page[Item]:
+        """Items matching the query."""
+        with self._read() as conn:
+            known = frozenset(name for name, _ in _queryable_rows(conn, query.collections))
+            spec = _item_spec(known, _time_spans(conn))
+            extra = []
+            if query.collections:
+                extra.append(Fragment("i.collection = ANY(%s::text[])", [list(query.collections)]))
+            outcome = Searcher(spec, self.count_limit, self.count_budget_ms).run(conn, query, extra)
+        records = [item_from_row(row) for row in outcome.rows]
+        return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
+
+    def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
+        """Core queryables plus every property seen in the collection's items (or all items)."""
+        with self._read() as conn:
+            if (
+                collection_id is not None
+                and not conn.execute("SELECT 1 FROM collections WHERE id = %s", [collection_id]).fetchone()
+            ):
+                raise CollectionNotFound(collection_id)
+            rows = _queryable_rows(conn, (collection_id,) if collection_id else ())
+        properties: dict[str, Mapping[str, Any]] = dict(CORE_ITEM_QUERYABLES)
+        for name, kind in rows:
+            properties.setdefault(name, {"title": name, "type": kind})
+        return properties
+
+    def rebuild_text_index(self) -> int:
+        """Recompute every row's text vector from its stored record; returns the rows indexed."""
+        with self._transaction() as conn:
+            return postgres_write.rebuild_text(conn)
+
+
+def _queryable_rows(conn: psycopg.Connection[Any], collections: Sequence[str]) -> list[tuple[str, str]]:
+    if collections:
+        rows = conn.execute(
+            "SELECT DISTINCT name, type FROM queryables WHERE collection = ANY(%s::text[])",
+            [list(collections)],
+        ).fetchall()
+    else:
+        rows = conn.execute("SELECT DISTINCT name, type FROM queryables").fetchall()
+    return [(row["name"], row["type"]) for row in rows]
+
+
+def _time_spans(conn: psycopg.Connection[Any]) -> tuple[int, int]:
+    rows = conn.execute("SELECT key, value FROM meta WHERE key IN ('span_before', 'span_after')").fetchall()
+    spans = {row["key"]: int(row["value"]) for row in rows}
+    return spans.get("span_before", 0), spans.get("span_after", 0)
+
+
+def _schema_version(conn: psycopg.Connection[Any]) -> int:
+    if conn.execute("SELECT to_regclass('meta') AS t").fetchone()["t"] is None:  # type: ignore[index]
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row["value"]) if row else 0
+
+
+def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
+    core = {
+        "id": Queryable("i.id", "text"),
+        "collection": Queryable("i.collection", "text"),
+        "datetime": Queryable("i.start_datetime", "time", end_sql="i.end_datetime"),
+        "geometry": Queryable("i.geometry", "geometry"),
+    }
+
+    def resolve(name: str) -> Queryable:
+        name = name.removeprefix("properties.")
+        if name in core:
+            return core[name]
+        if name in known or name in ("start_datetime", "end_datetime"):
+            promoted = PROMOTED_COLUMNS.get(name)
+            typed = {promoted[0]: promoted[1]} if promoted else None
+            return json_property("i.properties", name, typed)
+        raise UnknownQueryable("filter", name)
+
+    return TableSpec(
+        table="items",
+        alias="i",
+        select=ITEM_SELECT,
+        default_sort=(SortKey("i.datetime", True, "time", nullable=False),),
+        resolve=resolve,
+        sort_columns={
+            "datetime": SortKey("i.datetime", False, "time", nullable=False),
+            "id": SortKey("i.id", False, "text", nullable=False),
+            "collection": SortKey("i.collection", False, "text", nullable=False),
+        },
+        time_bounds=lambda: spans,
+    )
+
+
+@functools.cache
+def _collection_spec() -> TableSpec:
+    core = {
+        "id": Queryable("c.id", "text"),
+        "title": Queryable("c.title", "text"),
+        "description": Queryable("c.description", "text"),
+        "license": Queryable("c.license", "text"),
+        "pole": Queryable("c.pole", "text"),
+        "datetime": Queryable(
+            "coalesce(c.start_datetime, '-infinity'::timestamptz)",
+            "time",
+            end_sql="coalesce(c.end_datetime, 'infinity'::timestamptz)",
+        ),
+        "geometry": Queryable("ST_MakeEnvelope(c.minx, c.miny, c.maxx, c.maxy, 4326)", "geometry"),
+    }
+
+    def resolve(name: str) -> Queryable:
+        if name in core:
+            return core[name]
+        raise UnknownQueryable("filter", name)
+
+    return TableSpec(
+        table="collections",
+        alias="c",
+        select=COLLECTION_SELECT,
+        default_sort=(SortKey("c.id", False, "text", nullable=False),),
+        resolve=resolve,
+        sort_columns={
+            "id": SortKey("c.id", False, "text", nullable=False),
+            "title": SortKey("c.title", False, "text", nullable=False),
+            "datetime": SortKey("c.start_datetime", False, "time"),
+            "license": SortKey("c.license", False, "text"),
+            "pole": SortKey("c.pole", False, "text"),
+        },
+        bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy"),
+    )
+
+
+def _where(url: str) -> str:
+    """host:port of a connection URL (for error messages; never the password)."""
+    try:
+        params = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "an invalid database URL"
+    return f"{params.get('host') or 'localhost'}:{params.get('port') or 5432}"
+
+
+def _first(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__

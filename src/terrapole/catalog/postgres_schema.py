@@ -1,0 +1,94 @@
+"""The PostgreSQL/PostGIS catalog schema, versioned like the SQLite one.
+
+Every statement is idempotent, so `upgrade` can run on an empty database or on one a crash
+left half-built. The tables live in the first schema of the connection's search path.
+
+Stored records (`content`) are `json`, not `jsonb`: `json` keeps the text as written, and key
+order carries meaning in a record (the first entry of a multilingual text is the record's own
+language) that `jsonb`, which reorders keys, would lose. Item properties, which filters and
+sorts read, are `jsonb` (indexable, typed access).
+
+Text columns that users sort or compare use the "C" collation: orderings are then bytewise,
+as in the embedded SQLite store, whatever collation the database was created with.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+EXTENSIONS = ("postgis", "unaccent")
+
+# Typed reads of a JSONB value: NULL when the value is missing or of another JSON type, which
+# matches CQL2 (a comparison that cannot be decided selects nothing). Plain SQL functions, so
+# the planner inlines them.
+FUNCTIONS = (
+    """CREATE OR REPLACE FUNCTION tp_num(jsonb) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN jsonb_typeof($1) = 'number' THEN $1::float8 END $$""",
+    """CREATE OR REPLACE FUNCTION tp_text(jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN jsonb_typeof($1) = 'string' THEN $1 #>> '{}' END $$""",
+    """CREATE OR REPLACE FUNCTION tp_bool(jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN jsonb_typeof($1) = 'boolean' THEN $1::boolean END $$""",
+    """CREATE OR REPLACE FUNCTION tp_micros(timestamptz) RETURNS bigint LANGUAGE sql IMMUTABLE
+    PARALLEL SAFE AS $$ SELECT (extract(epoch FROM $1) * 1000000)::bigint $$""",
+)
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS collections (
+    rid bigserial UNIQUE NOT NULL,
+    id text COLLATE "C" PRIMARY KEY,
+    pole text COLLATE "C",
+    title text COLLATE "C" NOT NULL,
+    description text,
+    license text COLLATE "C",
+    minx float8, miny float8, maxx float8, maxy float8,
+    start_datetime timestamptz,
+    end_datetime timestamptz,
+    fts tsvector NOT NULL,
+    content json NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS items (
+    rid bigserial PRIMARY KEY,
+    collection text COLLATE "C" NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
+    id text COLLATE "C" NOT NULL,
+    datetime timestamptz NOT NULL,
+    start_datetime timestamptz NOT NULL,
+    end_datetime timestamptz NOT NULL,
+    has_datetime boolean NOT NULL,
+    minx float8, miny float8, maxx float8, maxy float8,
+    geometry geometry(Geometry, 4326),
+    platform text COLLATE "C",
+    constellation text COLLATE "C",
+    gsd float8,
+    cloud_cover float8,
+    properties jsonb NOT NULL,
+    content json NOT NULL,
+    fts tsvector NOT NULL,
+    UNIQUE (collection, id)
+)""",
+    """CREATE TABLE IF NOT EXISTS queryables (
+    collection text COLLATE "C" NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
+    name text NOT NULL,
+    type text NOT NULL,
+    PRIMARY KEY (collection, name)
+)""",
+)
+
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS collections_fts ON collections USING gin (fts)",
+    "CREATE INDEX IF NOT EXISTS items_geometry ON items USING gist (geometry)",
+    # The default order (newest first, row id as the tie-breaker) is a walk of this index.
+    "CREATE INDEX IF NOT EXISTS items_datetime ON items (datetime, rid)",
+    "CREATE INDEX IF NOT EXISTS items_collection_datetime ON items (collection, datetime, rid)",
+    "CREATE INDEX IF NOT EXISTS items_platform_datetime ON items (platform, datetime)",
+    # Sorting by cloud cover, either way: NULLs first ascending and last descending, as searches
+    # order them, so one index serves both directions.
+    "CREATE INDEX IF NOT EXISTS items_cloud_cover ON items (cloud_cover NULLS FIRST, rid)",
+    "CREATE INDEX IF NOT EXISTS items_fts ON items USING gin (fts)",
+)
+
+
+def statements() -> list[str]:
+    """Every statement that brings a database to `SCHEMA_VERSION`, in order."""
+    extensions = [f"CREATE EXTENSION IF NOT EXISTS {name}" for name in EXTENSIONS]
+    return [*extensions, *FUNCTIONS, *TABLES, *INDEXES]

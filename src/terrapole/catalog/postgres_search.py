@@ -1,0 +1,428 @@
+"""Planning and running searches in the PostgreSQL catalog: filters, text, keyset paging.
+
+The same plan as the SQLite store (`sqlite_search`), in one statement per page: every filter
+is a parameterised fragment of the WHERE clause, the ORDER BY follows the requested sort with
+the row id as the final tie-breaker, and a page continues from the sort keys of the previous
+page's edge row (keyset paging), with the same token payloads: `{"k": keys, "m": matched}`,
+`"p": 1` for a previous page, `{"o": offset, "m": matched}` for pages ranked by relevance.
+
+NULLs sort first ascending and last descending, as in SQLite, so both stores page alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+import psycopg
+import shapely
+from psycopg import errors as pg_errors
+from psycopg.types.json import Jsonb
+
+from terrapole.catalog.postgres_filter import Queryable, compile_filter, spatial_predicate
+from terrapole.catalog.sql_filter import Fragment
+from terrapole.core.errors import InvalidParameter, UnknownQueryable
+from terrapole.core.model import BBox
+from terrapole.core.query import Query, SortField, decode_token, encode_token
+from terrapole.core.timeutil import from_micros, to_micros
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_:.\-]{1,128}$")
+COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
+TEXT_CONFIG = "simple"
+# How a sort-key value is bound back from a page token.
+PLACEHOLDERS = {
+    "time": "%s::timestamptz",
+    "text": '(%s::text COLLATE "C")',
+    "number": "%s::float8",
+    "int": "%s::bigint",
+    "json": "%s::jsonb",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One ORDER BY expression: its SQL, direction, value kind and whether it can be NULL."""
+
+    sql: str
+    descending: bool
+    kind: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """How one searchable table is laid out."""
+
+    table: str
+    alias: str
+    select: str
+    default_sort: tuple[SortKey, ...]
+    resolve: Callable[[str], Queryable]
+    sort_columns: dict[str, SortKey]
+    # Column bounds of the bounding box (for tables without an exact geometry).
+    bbox_sql: tuple[str, str, str, str] | None = None
+    # Largest distances (before, after) between a row's sort instant and its start and end.
+    time_bounds: Callable[[], tuple[int, int]] | None = None
+
+
+@dataclass(slots=True)
+class SearchOutcome:
+    """Rows of one page (in order) and the paging state around them."""
+
+    rows: list[dict[str, Any]]
+    number_matched: int | None
+    next_token: str | None
+    prev_token: str | None
+
+
+def json_property(column: str, name: str, typed: dict[str, str] | None = None) -> Queryable:
+    """A member of a stored JSONB object as a queryable.
+
+    The name is one the store already knows (the allow-list of queryables) and matches a strict
+    pattern, so it can stand in a quoted SQL literal.
+    """
+    if not SAFE_NAME.match(name) or "'" in name:
+        raise UnknownQueryable("filter", name)
+    return Queryable(f"({column} -> '{name}')", "json", typed=typed or {})
+
+
+def text_query(text: str) -> Fragment:
+    """A tsquery: words ANDed, comma-separated groups ORed, accents and case folded."""
+    groups = [g.strip() for g in COMMA_OUTSIDE_QUOTES.split(text) if g.strip()]
+    if not groups:
+        raise InvalidParameter("q", "empty free-text query")
+    one = f"websearch_to_tsquery('{TEXT_CONFIG}', unaccent(%s))"
+    return Fragment("(" + " || ".join(one for _ in groups) + ")", list(groups))
+
+
+class Searcher:
+    """Runs one `Query` against one table over an open connection."""
+
+    def __init__(self, spec: TableSpec, count_limit: int, count_budget_ms: float) -> None:
+        self.spec = spec
+        self.count_limit = count_limit
+        self.count_budget_ms = count_budget_ms
+
+    def run(
+        self, conn: psycopg.Connection[Any], query: Query, extra: Sequence[Fragment] = ()
+    ) -> SearchOutcome:
+        """Answer the query: ranked by text relevance, or ordered by keyset."""
+        token = decode_token(query.token) if query.token else {}
+        where = [*extra, *self._where(query)]
+        if query.ranked:
+            return self._ranked(conn, query, where, token)
+        return self._ordered(conn, query, where, token)
+
+    # -- filters -------------------------------------------------------------------------
+    def _where(self, query: Query) -> list[Fragment]:
+        a = self.spec.alias
+        where: list[Fragment] = []
+        if query.ids:
+            where.append(Fragment(f"{a}.id = ANY(%s::text[])", [list(query.ids)]))
+        if query.datetime is not None:
+            where.append(self._datetime(query))
+        if query.bbox is not None:
+            where.append(self._bbox(query.bbox))
+        if query.intersects is not None:
+            geometry = _geometry(query.intersects)
+            where.append(spatial_predicate(self.spec.resolve("geometry").sql, "intersects", geometry))
+        if query.filter is not None:
+            where.append(compile_filter(self.spec.resolve, query.filter.expression))
+        if query.text:
+            match = text_query(query.text)
+            where.append(Fragment(f"{a}.fts @@ {match.sql}", match.params))
+        return where
+
+    def _datetime(self, query: Query) -> Fragment:
+        assert query.datetime is not None
+        column = self.spec.resolve("datetime")
+        start, end = query.datetime.start, query.datetime.end
+        parts = []
+        if end is not None:
+            parts.append(Fragment(f"{column.sql} <= %s", [end]))
+        if start is not None:
+            parts.append(Fragment(f"{column.end_sql or column.sql} >= %s", [start]))
+        parts.extend(self._implied_sort_range(start, end))
+        return _all(parts)
+
+    def _implied_sort_range(self, start: datetime | None, end: datetime | None) -> list[Fragment]:
+        """Bounds on the indexed sort instant implied by the interval (longest span known)."""
+        if self.spec.time_bounds is None:
+            return []
+        before, after = self.spec.time_bounds()
+        sort_sql = self.spec.sort_columns["datetime"].sql
+        parts = []
+        if start is not None:
+            parts.append(Fragment(f"{sort_sql} >= %s", [from_micros(to_micros(start) - after)]))
+        if end is not None:
+            parts.append(Fragment(f"{sort_sql} <= %s", [from_micros(to_micros(end) + before)]))
+        return parts
+
+    def _bbox(self, box: BBox) -> Fragment:
+        parts = []
+        for part in box.parts():
+            corners = [part.west, part.south, part.east, part.north]
+            if self.spec.bbox_sql is None:
+                geometry = self.spec.resolve("geometry").sql
+                envelope = "ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+                parts.append(Fragment(f"ST_Intersects({geometry}, {envelope})", corners))
+            else:
+                minx, miny, maxx, maxy = self.spec.bbox_sql
+                parts.append(
+                    Fragment(
+                        f"{minx} <= %s AND {maxx} >= %s AND {miny} <= %s AND {maxy} >= %s",
+                        [part.east, part.west, part.north, part.south],
+                    )
+                )
+        return Fragment(" OR ".join(f"({p.sql})" for p in parts), [x for p in parts for x in p.params])
+
+    # -- ordered (keyset) ------------------------------------------------------------------
+    def _sort_keys(self, sortby: Sequence[SortField]) -> list[SortKey]:
+        keys = []
+        for sort in sortby:
+            name = sort.field.removeprefix("properties.")
+            known = self.spec.sort_columns.get(name)
+            if known is None:
+                known = _sortable(self.spec.resolve, name)
+            keys.append(SortKey(known.sql, sort.descending, known.kind, known.nullable))
+        if not keys:
+            keys = list(self.spec.default_sort)
+        keys.append(SortKey(f"{self.spec.alias}.rid", keys[-1].descending, "int", nullable=False))
+        return keys
+
+    def _ordered(
+        self, conn: psycopg.Connection[Any], query: Query, where: list[Fragment], token: dict[str, Any]
+    ) -> SearchOutcome:
+        keys = self._sort_keys(query.sortby)
+        backwards = bool(token.get("p"))
+        if "k" in token:
+            where = [*where, _after(keys, _token_values(keys, token["k"]), backwards)]
+        order = [SortKey(k.sql, k.descending != backwards, k.kind, k.nullable) for k in keys]
+        sql, params = _select(self.spec, where, order, query.limit + 1)
+        rows = conn.execute(sql, params).fetchall()
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if backwards:
+            rows.reverse()
+        if token:
+            matched = token.get("m")
+        elif not more:
+            matched = len(rows)  # the whole result fits on this first page
+        else:
+            matched = self._count(conn, where)
+        return SearchOutcome(rows, matched, *_tokens(rows, keys, more, backwards, token, matched))
+
+    def _count(self, conn: psycopg.Connection[Any], where: list[Fragment]) -> int | None:
+        """The number of matches, if it can be counted within the count budget (else None)."""
+        if self.count_budget_ms <= 0:
+            return None
+        clause, params = _where_sql(where)
+        sql = (
+            f"SELECT count(*) AS n FROM (SELECT 1 FROM {self.spec.table} AS {self.spec.alias} "  # noqa: S608
+            f"{clause} LIMIT %s) AS t"
+        )
+        budget = f"{max(1, round(self.count_budget_ms))}ms"
+        try:
+            # A savepoint: a cancelled count leaves the page's transaction usable.
+            with conn.transaction():
+                previous = _scalar(conn, "SELECT current_setting('statement_timeout')", [])
+                conn.execute("SELECT set_config('statement_timeout', %s, true)", [budget])
+                count = int(_scalar(conn, sql, [*params, self.count_limit + 1]))
+                conn.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+        except pg_errors.QueryCanceled:
+            return None
+        return count if count <= self.count_limit else None
+
+    # -- ranked by text relevance ----------------------------------------------------------
+    def _ranked(
+        self, conn: psycopg.Connection[Any], query: Query, where: list[Fragment], token: dict[str, Any]
+    ) -> SearchOutcome:
+        """Pages in relevance order (title words weigh most); a token holds the offset to resume from.
+
+        Ranked pages are exact while the catalog is unchanged; under concurrent writes an explicit
+        sortby gives keyset paging instead.
+        """
+        assert query.text
+        start = _offset(token)
+        match = text_query(query.text)
+        a = self.spec.alias
+        clause, params = _where_sql(where)
+        sql = (
+            f"SELECT {self.spec.select} FROM {self.spec.table} AS {a} {clause} "  # noqa: S608
+            f"ORDER BY ts_rank({a}.fts, {match.sql}) DESC, {a}.rid LIMIT %s OFFSET %s"
+        )
+        rows = conn.execute(sql, [*params, *match.params, query.limit + 1, start]).fetchall()
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if token:
+            matched = token.get("m")
+        elif not more:
+            matched = len(rows)
+        else:
+            matched = self._count(conn, where)
+        next_token = encode_token({"o": start + query.limit, "m": matched}) if more else None
+        prev_token = encode_token({"o": max(0, start - query.limit), "m": matched}) if start else None
+        return SearchOutcome(rows, matched, next_token, prev_token)
+
+
+def _scalar(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> Any:
+    """The first column of the one row a statement returns."""
+    row = conn.execute(sql, params).fetchone()
+    assert row is not None
+    return next(iter(row.values())) if isinstance(row, dict) else row[0]
+
+
+def _offset(token: dict[str, Any]) -> int:
+    value = token.get("o", 0)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidParameter("token", "page token does not match this search")
+    return value
+
+
+def _sortable(resolve: Callable[[str], Queryable], name: str) -> SortKey:
+    try:
+        column = resolve(name)
+    except UnknownQueryable:
+        raise UnknownQueryable("sortby", name) from None
+    if column.kind == "geometry":
+        raise InvalidParameter("sortby", "cannot sort by geometry")
+    if column.kind == "json":
+        # JSON null sorts as a missing value; the typed column of a promoted property wins.
+        for kind in ("number", "text"):
+            if kind in column.typed:
+                return SortKey(column.typed[kind], False, kind)
+        return SortKey(f"nullif({column.sql}, 'null'::jsonb)", False, "json")
+    return SortKey(column.sql, False, column.kind)
+
+
+def _token_values(keys: list[SortKey], values: Any) -> list[Any]:
+    """Sort-key values from a token, typed for binding; raises InvalidParameter on a mismatch."""
+    if not isinstance(values, list) or len(values) != len(keys):
+        raise InvalidParameter("token", "page token does not match this search")
+    return [_typed_value(key, value) for key, value in zip(keys, values, strict=True)]
+
+
+def _typed_value(key: SortKey, value: Any) -> Any:
+    if value is None:
+        return None
+    if key.kind == "json":
+        return Jsonb(value)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    integer = number and isinstance(value, int)
+    if key.kind == "time" and integer:
+        return from_micros(value)
+    if (key.kind == "int" and integer) or (key.kind == "number" and number):
+        return value
+    if key.kind == "text" and isinstance(value, str):
+        return value
+    raise InvalidParameter("token", "page token does not match this search")
+
+
+def _after(keys: list[SortKey], values: list[Any], backwards: bool) -> Fragment:
+    """Rows strictly after (or, backwards, before) the given sort-key values."""
+    alternatives: list[Fragment] = []
+    for index, key in enumerate(keys):
+        ties = [
+            Fragment(f"{k.sql} IS NOT DISTINCT FROM {PLACEHOLDERS[k.kind]}", [v])
+            for k, v in zip(keys[:index], values[:index], strict=True)
+        ]
+        step = _strictly_after(key, values[index], key.descending != backwards)
+        alternatives.append(_all([*ties, step]))
+    parts = [
+        Fragment(" OR ".join(f"({f.sql})" for f in alternatives), [x for f in alternatives for x in f.params])
+    ]
+    first, descending = keys[0], keys[0].descending != backwards
+    # The same rows, plus a plain range on the first key that an index can seek to (ascending,
+    # the NULLs that sort first are already behind a non-NULL value).
+    if values[0] is not None and (not first.nullable or not descending):
+        bound = f"{first.sql} {'<=' if descending else '>='} {PLACEHOLDERS[first.kind]}"
+        parts.insert(0, Fragment(bound, [values[0]]))
+    return _all(parts)
+
+
+def _strictly_after(key: SortKey, value: Any, descending: bool) -> Fragment:
+    # NULL sorts before every value (NULLS FIRST ascending, NULLS LAST descending).
+    mark = PLACEHOLDERS[key.kind]
+    if not descending:
+        if value is None:
+            return Fragment(f"{key.sql} IS NOT NULL", [])
+        return Fragment(f"{key.sql} > {mark}", [value])
+    if value is None:
+        return Fragment("FALSE", [])
+    if not key.nullable:
+        return Fragment(f"{key.sql} < {mark}", [value])
+    return Fragment(f"({key.sql} < {mark} OR {key.sql} IS NULL)", [value])
+
+
+def _tokens(
+    rows: list[dict[str, Any]],
+    keys: list[SortKey],
+    more: bool,
+    backwards: bool,
+    token: dict[str, Any],
+    matched: int | None,
+) -> tuple[str | None, str | None]:
+    if not rows:
+        return None, None
+    first = [_token_value(rows[0][f"_k{i}"]) for i in range(len(keys))]
+    last = [_token_value(rows[-1][f"_k{i}"]) for i in range(len(keys))]
+    has_next = more if not backwards else True
+    has_prev = more if backwards else bool(token)
+    next_token = encode_token({"k": last, "m": matched}) if has_next else None
+    prev_token = encode_token({"k": first, "p": 1, "m": matched}) if has_prev else None
+    return next_token, prev_token
+
+
+def _token_value(value: Any) -> Any:
+    """A sort-key value as JSON: instants as integer microseconds (as in the SQLite store)."""
+    if isinstance(value, datetime):
+        return to_micros(value)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return float(value)  # a huge JSON number, which jsonb prints without an exponent
+    return value
+
+
+def _select(
+    spec: TableSpec, where: list[Fragment], order: list[SortKey], limit: int
+) -> tuple[str, list[Any]]:
+    a = spec.alias
+    keys = ", ".join(f"{k.sql} AS _k{i}" for i, k in enumerate(order))
+    clause, params = _where_sql(where)
+    sql = (
+        f"SELECT {spec.select}, {keys} FROM {spec.table} AS {a} {clause} "  # noqa: S608
+        f"ORDER BY {', '.join(_order_term(k) for k in order)} LIMIT %s"
+    )
+    return sql, [*params, limit]
+
+
+def _order_term(key: SortKey) -> str:
+    if not key.nullable:
+        # Plain directions on NOT NULL keys: the planner matches them to a btree index.
+        return f"{key.sql} {'DESC' if key.descending else 'ASC'}"
+    return f"{key.sql} {'DESC NULLS LAST' if key.descending else 'ASC NULLS FIRST'}"
+
+
+def _where_sql(where: Sequence[Fragment]) -> tuple[str, list[Any]]:
+    if not where:
+        return "", []
+    return "WHERE " + " AND ".join(f"({f.sql})" for f in where), [x for f in where for x in f.params]
+
+
+def _all(parts: Sequence[Fragment]) -> Fragment:
+    if not parts:
+        return Fragment("TRUE", [])
+    return Fragment(" AND ".join(f"({p.sql})" for p in parts), [x for p in parts for x in p.params])
+
+
+def _geometry(geojson: Any) -> Any:
+    try:
+        geometry = shapely.from_geojson(orjson.dumps(geojson).decode())
+    except Exception as exc:  # GEOS raises several error types
+        raise InvalidParameter("intersects", f"invalid GeoJSON geometry: {exc}") from None
+    if geometry.is_empty:
+        raise InvalidParameter("intersects", "empty geometry")
+    return geometry

@@ -1,0 +1,217 @@
+"""Writing records into the PostgreSQL catalog, set-based in the style of pgstac.
+
+A batch of items is copied (COPY) into a temporary table and merged into `items` with one
+`INSERT ... SELECT ... ON CONFLICT (collection, id) DO UPDATE`, so an upsert is idempotent and
+a row keeps its row id (and its place in keyset paging) when it is replaced. Text vectors are
+built in the same statement from the title and body the store hands over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+import psycopg
+import shapely
+
+from terrapole.catalog.base import CORE_ITEM_QUERYABLES
+from terrapole.catalog.records import (
+    collection_from_json,
+    collection_to_json,
+    item_content,
+    item_from_row,
+    item_properties,
+    item_text,
+    property_types,
+)
+from terrapole.core.errors import CollectionNotFound
+from terrapole.core.model import Collection, Item
+
+# Title words weigh A, everything else B (ts_rank weighs A 1.0 and B 0.4).
+FTS = (
+    "setweight(to_tsvector('simple', unaccent(coalesce({title}, ''))), 'A') || "
+    "setweight(to_tsvector('simple', unaccent(coalesce({body}, ''))), 'B')"
+)
+FTS_PARAMS = FTS.format(title="%s", body="%s")
+# Typed columns holding a copy of a property (kind, column): filters and sorts read them and
+# their indexes. A value of another type leaves the column NULL.
+PROMOTED_COLUMNS: dict[str, tuple[str, str]] = {
+    "platform": ("text", "i.platform"),
+    "constellation": ("text", "i.constellation"),
+    "gsd": ("number", "i.gsd"),
+    "eo:cloud_cover": ("number", "i.cloud_cover"),
+}
+ITEM_SELECT = (
+    "i.collection, i.id, i.minx, i.miny, i.maxx, i.maxy, i.content::text AS content, "
+    "i.properties::text AS props, i.has_datetime AS has_dt, tp_micros(i.datetime) AS dt, "
+    "tp_micros(i.start_datetime) AS s, tp_micros(i.end_datetime) AS e"
+)
+
+# The only SQL pasted into these two statements is FTS, a constant.
+_COLLECTION_UPSERT = (
+    "INSERT INTO collections (id, pole, title, description, license, minx, miny, maxx, maxy, "  # noqa: S608
+    "start_datetime, end_datetime, content, fts) VALUES "
+    f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {FTS_PARAMS}) "
+    "ON CONFLICT (id) DO UPDATE SET pole = excluded.pole, title = excluded.title, "
+    "description = excluded.description, license = excluded.license, minx = excluded.minx, "
+    "miny = excluded.miny, maxx = excluded.maxx, maxy = excluded.maxy, "
+    "start_datetime = excluded.start_datetime, end_datetime = excluded.end_datetime, "
+    "content = excluded.content, fts = excluded.fts"
+)
+_LOAD_COLUMNS = (
+    "collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, miny, maxx, maxy, "
+    "wkb, platform, constellation, gsd, cloud_cover, properties, content, title, body"
+)
+_LOAD_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS tp_load (collection text, id text, datetime timestamptz, "
+    "start_datetime timestamptz, end_datetime timestamptz, has_datetime boolean, minx float8, "
+    "miny float8, maxx float8, maxy float8, wkb bytea, platform text, constellation text, gsd float8, "
+    "cloud_cover float8, properties text, content text, title text, body text) ON COMMIT DELETE ROWS"
+)
+_MERGE = (
+    "INSERT INTO items (collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, "  # noqa: S608
+    "miny, maxx, maxy, geometry, platform, constellation, gsd, cloud_cover, properties, content, fts) "
+    "SELECT collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, miny, maxx, "
+    "maxy, ST_GeomFromWKB(wkb, 4326), platform, constellation, gsd, cloud_cover, properties::jsonb, "
+    f"content::json, {FTS.format(title='title', body='body')} FROM tp_load "
+    "ON CONFLICT (collection, id) DO UPDATE SET datetime = excluded.datetime, "
+    "start_datetime = excluded.start_datetime, end_datetime = excluded.end_datetime, "
+    "has_datetime = excluded.has_datetime, minx = excluded.minx, miny = excluded.miny, "
+    "maxx = excluded.maxx, maxy = excluded.maxy, geometry = excluded.geometry, "
+    "platform = excluded.platform, constellation = excluded.constellation, gsd = excluded.gsd, "
+    "cloud_cover = excluded.cloud_cover, properties = excluded.properties, "
+    "content = excluded.content, fts = excluded.fts"
+)
+# Keep the largest distances between an item's sort instant and its start and end (in
+# microseconds): a datetime filter turns them into a range on the indexed sort instant.
+_SPANS = (
+    "INSERT INTO meta (key, value) SELECT k, v::text FROM (SELECT "
+    "coalesce(max(tp_micros(datetime) - tp_micros(start_datetime)), 0) AS before, "
+    "coalesce(max(tp_micros(end_datetime) - tp_micros(datetime)), 0) AS after FROM tp_load) AS t, "
+    "LATERAL (VALUES ('span_before', t.before), ('span_after', t.after)) AS s(k, v) "
+    "ON CONFLICT (key) DO UPDATE SET value = greatest(meta.value::bigint, excluded.value::bigint)::text"
+)
+
+
+def write_collections(conn: psycopg.Connection[Any], collections: Iterable[Collection]) -> int:
+    """Insert or replace collections by id (inside the caller's transaction)."""
+    rows = [_collection_row(c) for c in collections]
+    if rows:
+        with conn.cursor() as cur:
+            cur.executemany(_COLLECTION_UPSERT, rows)
+    return len(rows)
+
+
+def write_items(conn: psycopg.Connection[Any], batch: list[Item]) -> int:
+    """Insert or replace one batch of items (inside the caller's transaction).
+
+    Raises CollectionNotFound, before writing anything, when an item names an unknown collection.
+    """
+    unique = list({(item.collection, item.id): item for item in batch}.values())
+    _check_collections(conn, {item.collection for item in unique})
+    conn.execute(_LOAD_TABLE)
+    with conn.cursor() as cur, cur.copy(f"COPY tp_load ({_LOAD_COLUMNS}) FROM STDIN") as copy:
+        for row in _item_rows(unique):
+            copy.write_row(row)
+    conn.execute(_MERGE)
+    conn.execute(_SPANS)
+    found = property_types(unique, CORE_ITEM_QUERYABLES)
+    if found:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO queryables VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                [(c, n, k) for (c, n), k in found.items()],
+            )
+    return len(unique)
+
+
+def rebuild_text(conn: psycopg.Connection[Any]) -> int:
+    """Recompute every row's text vector from its stored record; returns the rows indexed."""
+    collections = conn.execute("SELECT rid, content::text AS content FROM collections").fetchall()
+    updates = [(*collection_text(collection_from_json(r["content"])), r["rid"]) for r in collections]
+    items = conn.execute(f"SELECT i.rid, {ITEM_SELECT} FROM items AS i").fetchall()  # noqa: S608
+    docs = [item_text(r["rid"], item_from_row(r), None, None) for r in items]
+    with conn.cursor() as cur:
+        cur.executemany(f"UPDATE collections SET fts = {FTS_PARAMS} WHERE rid = %s", updates)  # noqa: S608
+        cur.executemany(
+            f"UPDATE items SET fts = {FTS_PARAMS} WHERE rid = %s",  # noqa: S608
+            [(doc.title, doc.body, doc.rid) for doc in docs],
+        )
+    return len(updates) + len(docs)
+
+
+def collection_text(collection: Collection) -> tuple[str, str]:
+    """The title words (every language) and the other words of a collection, for its text vector."""
+    words = [collection.id, collection.pole or "", *collection.description.values()]
+    words.extend(label for keyword in collection.keywords for label in keyword.label.values())
+    words.extend(provider.name for provider in collection.providers)
+    return " ".join(collection.title.values()), " ".join(words)
+
+
+def _item_rows(items: list[Item]) -> Iterator[tuple[Any, ...]]:
+    geoms = shapely.to_wkb(
+        shapely.from_geojson(
+            [orjson.dumps(item.geometry).decode() if item.geometry else None for item in items]
+        )
+    )
+    for item, wkb in zip(items, geoms, strict=True):
+        box: list[float | None] = [*item.bbox.as_list()] if item.bbox else [None] * 4
+        if item.bbox is not None and item.bbox.crosses_antimeridian:
+            box = [-180.0, item.bbox.south, 180.0, item.bbox.north]
+        doc = item_text(0, item, None, None)
+        yield (
+            item.collection,
+            item.id,
+            item.sort_datetime,
+            item.start or item.datetime,
+            item.end or item.datetime,
+            item.datetime is not None,
+            *box,
+            None if wkb is None else bytes(wkb),
+            *_promoted(item),
+            item_properties(item).decode(),
+            item_content(item).decode(),
+            doc.title,
+            doc.body,
+        )
+
+
+def _promoted(item: Item) -> list[Any]:
+    """Typed copies of the promoted properties (None when absent or of another type)."""
+    values: list[str | float | None] = []
+    for name, (kind, _) in PROMOTED_COLUMNS.items():
+        value = item.properties.get(name)
+        if kind == "text":
+            values.append(value if isinstance(value, str) else None)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            values.append(float(value))
+        else:
+            values.append(None)
+    return values
+
+
+def _check_collections(conn: psycopg.Connection[Any], names: set[str]) -> None:
+    rows = conn.execute("SELECT id FROM collections WHERE id = ANY(%s::text[])", [sorted(names)]).fetchall()
+    missing = sorted(names - {row["id"] for row in rows})
+    if missing:
+        raise CollectionNotFound(missing[0])
+
+
+def _collection_row(collection: Collection) -> tuple[Any, ...]:
+    box = collection.extent.bbox
+    corners: list[float | None] = [*box.as_list()] if box else [None] * 4
+    if box is not None and box.crosses_antimeridian:
+        corners = [-180.0, box.south, 180.0, box.north]
+    return (
+        collection.id,
+        collection.pole,
+        next(iter(collection.title.values()), collection.id),
+        "\n".join(collection.description.values()),
+        collection.license,
+        *corners,
+        collection.extent.start,
+        collection.extent.end,
+        collection_to_json(collection).decode(),
+        *collection_text(collection),
+    )

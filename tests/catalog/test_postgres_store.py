@@ -1,0 +1,127 @@
+"""The PostgreSQL catalog's own states: schema versions, an unreachable server, counting, batches.
+
+Everything the two stores share (results, CQL2, sort, paging, text) is tested once for both by
+the [sqlite]/[postgres] variants of the other catalog and protocol tests.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import psycopg
+import pytest
+import terrapole.catalog.postgres as postgres_module
+from terrapole.catalog.postgres import PostgresCatalog, open_postgres
+
+from terrapole.core.errors import CollectionNotFound, StorageError
+from terrapole.core.query import Query
+from terrapole.formats.stac import parse_collection, parse_item
+from terrapole.settings import Settings
+
+from .conftest import collection_doc, item_doc
+
+
+def catalog(url: str, **options: Any) -> PostgresCatalog:
+    return PostgresCatalog(url, count_budget_ms=options.pop("count_budget_ms", 60_000), **options)
+
+
+def seeded(store: PostgresCatalog, count: int, seed: int = 2) -> None:
+    store.upsert_collections([parse_collection(collection_doc("alpha"))])
+    rng = random.Random(seed)
+    store.upsert_items(parse_item(item_doc("alpha", f"i{n}", rng)) for n in range(count))
+
+
+def test_an_empty_database_gets_the_current_schema(postgres_url: str) -> None:
+    store = catalog(postgres_url)
+    try:
+        assert store.schema_version() == postgres_module.SCHEMA_VERSION
+        assert store.collection_count() == 0
+    finally:
+        store.close()
+
+
+def test_a_newer_schema_is_refused_with_a_clear_error(postgres_url: str) -> None:
+    catalog(postgres_url).close()
+    with psycopg.connect(postgres_url) as conn:
+        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    with pytest.raises(StorageError, match=r"newer.*upgrade terrapole"):
+        catalog(postgres_url)
+
+
+def test_an_older_schema_asks_for_db_upgrade_which_brings_it_up(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog(postgres_url).close()
+    monkeypatch.setattr(postgres_module, "SCHEMA_VERSION", postgres_module.SCHEMA_VERSION + 1)
+    with pytest.raises(StorageError, match="terrapole db upgrade"):
+        catalog(postgres_url)
+    assert postgres_module.upgrade(postgres_url) == postgres_module.SCHEMA_VERSION  # `terrapole db upgrade`
+    reopened = catalog(postgres_url)
+    try:
+        assert reopened.schema_version() == postgres_module.SCHEMA_VERSION
+    finally:
+        reopened.close()
+
+
+def test_read_only_on_an_empty_database_says_how_to_create_the_schema(postgres_url: str) -> None:
+    with pytest.raises(StorageError, match="no terrapole catalog"):
+        catalog(postgres_url, writable=False)
+
+
+def test_an_unreachable_server_names_its_host_and_port() -> None:
+    settings = Settings(database_url="postgresql://terrapole@127.0.0.1:1/catalog")
+    with pytest.raises(StorageError, match=r"127\.0\.0\.1:1\b"):
+        open_postgres(settings)
+
+
+def test_count_is_left_out_above_the_count_limit(postgres_url: str) -> None:
+    store = catalog(postgres_url, count_limit=10)
+    try:
+        seeded(store, 30)
+        assert store.search_items(Query(limit=5)).number_matched is None
+        assert store.search_items(Query(ids=("i1", "i2"))).number_matched == 2
+    finally:
+        store.close()
+
+
+def test_count_is_left_out_when_it_exceeds_the_time_budget(postgres_url: str) -> None:
+    store = catalog(postgres_url, count_budget_ms=0)
+    try:
+        seeded(store, 300)
+        page = store.search_items(Query(limit=5))
+        assert page.number_matched is None and len(page.records) == 5
+        # A result that fits on its first page is counted for free.
+        assert store.search_items(Query(ids=("i1", "i2", "i3"), limit=5)).number_matched == 3
+    finally:
+        store.close()
+
+
+def test_a_batch_naming_an_unknown_collection_is_not_written_but_earlier_batches_are(
+    postgres_url: str,
+) -> None:
+    store = catalog(postgres_url)
+    try:
+        store.upsert_collections([parse_collection(collection_doc("alpha"))])
+        rng = random.Random(4)
+        docs = [
+            item_doc("alpha", "a1", rng),
+            item_doc("alpha", "a2", rng),
+            item_doc("alpha", "a3", rng),
+            item_doc("missing", "m1", rng),
+        ]
+        with pytest.raises(CollectionNotFound):
+            store.upsert_items((parse_item(d) for d in docs), batch_size=2)
+        assert {i.id for i in store.search_items(Query()).records} == {"a1", "a2"}
+    finally:
+        store.close()
+
+
+def test_a_read_only_store_refuses_writes(postgres_url: str) -> None:
+    catalog(postgres_url).close()
+    store = catalog(postgres_url, writable=False)
+    try:
+        with pytest.raises(StorageError, match="read-only"):
+            store.upsert_collections([parse_collection(collection_doc("alpha"))])
+    finally:
+        store.close()
