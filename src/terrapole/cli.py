@@ -30,13 +30,53 @@ def _settings(data_dir: Path | None) -> Settings:
 
 @app.command()
 def serve(data_dir: DataDir = None, host: Host = "127.0.0.1", port: Port = 8000) -> None:
-    """Serve the portal and every API of the catalog."""
+    """Serve the portal and every API of the catalog (upgrading its schema when it is behind)."""
     import uvicorn
 
     from terrapole.app import create_app
 
     settings = _settings(data_dir)
+    _upgrade_schema(settings)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+db = typer.Typer(help="The catalog database: schema version and upgrades.", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+
+@db.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Create the catalog schema, or migrate it to this version of terrapole."""
+    version = _upgrade_schema(_settings(data_dir))
+    console.print(f"catalog schema at version {version}")
+
+
+@db.command("version")
+def db_version(data_dir: DataDir = None) -> None:
+    """Print the catalog's schema version and the one this terrapole expects."""
+    settings = _settings(data_dir)
+    if settings.database_url:
+        from terrapole.catalog import postgres, postgres_schema
+
+        found, expected = postgres.schema_version(settings.database_url), postgres_schema.SCHEMA_VERSION
+    else:
+        from terrapole.catalog import sqlite, sqlite_schema
+
+        found, expected = sqlite.schema_version(settings.catalog_path), sqlite_schema.SCHEMA_VERSION
+    console.print(f"catalog schema version {found} (this terrapole: {expected})")
+
+
+def _upgrade_schema(settings: Settings) -> int:
+    """Bring the catalog schema to this code's version; returns that version."""
+    if settings.database_url:
+        from terrapole.catalog import postgres
+
+        return postgres.upgrade(settings.database_url)
+    from terrapole.catalog.sqlite import SQLiteCatalog
+    from terrapole.catalog.sqlite_schema import SCHEMA_VERSION
+
+    SQLiteCatalog.open(settings).close()  # opening writable migrates the embedded catalog
+    return SCHEMA_VERSION
 
 
 @app.command()

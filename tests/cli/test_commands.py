@@ -117,3 +117,15 @@ def test_reindex_rebuilds_the_text_index(tmp_path: Path) -> None:
         assert [c.id for c in store.search_collections(Query(text="agriculture imagery")).records] == ["naip"]
     finally:
         store.close()
+
+
+def test_db_upgrade_and_version_on_the_embedded_catalog(tmp_path: Path) -> None:
+    runner = CliRunner()
+    before = runner.invoke(app, ["db", "version", "--data-dir", str(tmp_path)])
+    assert before.exit_code == 0 and "version 0" in before.output
+    upgraded = runner.invoke(app, ["db", "upgrade", "--data-dir", str(tmp_path)])
+    assert upgraded.exit_code == 0, upgraded.output
+    after = runner.invoke(app, ["db", "version", "--data-dir", str(tmp_path)])
+    from terrapole.catalog.sqlite_schema import SCHEMA_VERSION
+
+    assert f"version {SCHEMA_VERSION} (this terrapole: {SCHEMA_VERSION})" in after.output
