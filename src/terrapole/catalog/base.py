@@ -29,6 +29,14 @@ CORE_COLLECTION_QUERYABLES: dict[str, dict[str, Any]] = {
 }
 
 
+def item_queryables_schema(recorded: Iterable[tuple[str, str]]) -> dict[str, Mapping[str, Any]]:
+    """The core item queryables plus the (name, JSON type) pairs a store recorded at ingest."""
+    properties: dict[str, Mapping[str, Any]] = dict(CORE_ITEM_QUERYABLES)
+    for name, kind in recorded:
+        properties.setdefault(name, {"title": name, "type": kind})
+    return properties
+
+
 @dataclass(slots=True)
 class IngestReport:
     """What an ingest did: how many records were written, and which were refused and why."""

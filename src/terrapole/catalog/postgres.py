@@ -27,7 +27,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from terrapole.catalog import postgres_write
-from terrapole.catalog.base import CORE_ITEM_QUERYABLES
+from terrapole.catalog.base import item_queryables_schema
 from terrapole.catalog.postgres_filter import Queryable
 from terrapole.catalog.postgres_schema import SCHEMA_VERSION, statements
 from terrapole.catalog.postgres_search import Searcher, SortKey, TableSpec, json_property
@@ -263,10 +263,7 @@ class PostgresCatalog:
             ):
                 raise CollectionNotFound(collection_id)
             rows = _queryable_rows(conn, (collection_id,) if collection_id else ())
-        properties: dict[str, Mapping[str, Any]] = dict(CORE_ITEM_QUERYABLES)
-        for name, kind in rows:
-            properties.setdefault(name, {"title": name, "type": kind})
-        return properties
+        return item_queryables_schema(rows)
 
     def rebuild_text_index(self) -> int:
         """Recompute every row's text vector from its stored record; returns the rows indexed."""

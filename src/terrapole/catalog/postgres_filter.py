@@ -9,7 +9,7 @@ library's own evaluator. Literals only ever travel as `%s` parameters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +17,16 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from terrapole.catalog.sql_filter import COMPARISONS, SPATIAL, Fragment, geometry_literal
+from terrapole.catalog.sql_filter import (
+    COMPARISONS,
+    SPATIAL,
+    Fragment,
+    describe,
+    geometry_literal,
+    join_fragments,
+    pair_args,
+    single_arg,
+)
 from terrapole.core.errors import InvalidFilter
 from terrapole.core.timeutil import parse_instant
 
@@ -84,12 +93,12 @@ class PostgresFilterCompiler:
         if isinstance(node, bool):
             return Fragment("TRUE" if node else "FALSE", [])
         if not isinstance(node, Mapping) or "op" not in node:
-            raise InvalidFilter(f"expected a boolean expression, got {_describe(node)}")
+            raise InvalidFilter(f"expected a boolean expression, got {describe(node)}")
         op, args = str(node["op"]).lower(), list(node.get("args") or ())
         if op in ("and", "or"):
-            return _join(f" {op.upper()} ", [self._boolean(a) for a in args])
+            return join_fragments(f" {op.upper()} ", [self._boolean(a) for a in args])
         if op == "not":
-            inner = self._boolean(_single(op, args))
+            inner = self._boolean(single_arg(op, args))
             return Fragment(f"NOT ({inner.sql})", inner.params)
         if op in COMPARISONS:
             return self._comparison(op, args)
@@ -104,7 +113,7 @@ class PostgresFilterCompiler:
 
     # -- comparisons ---------------------------------------------------------------------
     def _comparison(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         kind = self._kind_of(left, right)
         a, b = self._operand(left, kind), self._operand(right, kind)
         if a is None or b is None:
@@ -112,14 +121,14 @@ class PostgresFilterCompiler:
         return Fragment(f"({a.sql} {COMPARISONS[op]} {b.sql})", a.params + b.params)
 
     def _like(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         a, b = self._operand(left, "text"), self._operand(right, "text")
         if a is None or b is None:
             return UNKNOWN
         return Fragment(f"({a.sql} LIKE {b.sql} ESCAPE '\\')", a.params + b.params)
 
     def _is_null(self, op: str, args: list[Any]) -> Fragment:
-        node = _single(op, args)
+        node = single_arg(op, args)
         if _is_property(node):
             column = self._column(node)
             if column.kind == "json":
@@ -140,12 +149,12 @@ class PostgresFilterCompiler:
         return Fragment(f"({a.sql} BETWEEN {lo.sql} AND {hi.sql})", a.params + lo.params + hi.params)
 
     def _in(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         if not isinstance(right, list) or not right:
             raise InvalidFilter("IN takes a non-empty list of values")
         # One equality per value: each reads the property with the accessor of its own type.
         tests = [self._comparison("=", [left, value]) for value in right]
-        return _join(" OR ", tests)
+        return join_fragments(" OR ", tests)
 
     # -- operands ------------------------------------------------------------------------
     def _kind_of(self, *nodes: Any) -> str | None:
@@ -166,7 +175,7 @@ class PostgresFilterCompiler:
     def _operand(self, node: Any, kind: str | None) -> Fragment | None:
         """SQL for one side of a comparison made in `kind`; None when the types cannot meet."""
         if isinstance(node, Mapping) and str(node.get("op", "")).lower() in ("casei", "lower", "upper"):
-            inner = self._operand(_single("casei", list(node.get("args") or ())), kind)
+            inner = self._operand(single_arg("casei", list(node.get("args") or ())), kind)
             return None if inner is None else Fragment(f"lower({inner.sql})", inner.params)
         if _is_property(node):
             return self._property(self._column(node), kind)
@@ -193,7 +202,7 @@ class PostgresFilterCompiler:
     def _literal(self, node: Any, kind: str | None) -> Fragment | None:
         own = literal_kind(node)
         if own is None:
-            raise InvalidFilter(f"unsupported value {_describe(node)}")
+            raise InvalidFilter(f"unsupported value {describe(node)}")
         if kind is not None and own != kind and not (own == "time" and kind == TIME_TEXT):
             return None
         if own == "time":
@@ -216,7 +225,7 @@ class PostgresFilterCompiler:
 
     # -- spatial and temporal ------------------------------------------------------------
     def _spatial(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         column = self._column(left) if _is_property(left) else None
         literal = right
         if column is None and _is_property(right):
@@ -226,7 +235,7 @@ class PostgresFilterCompiler:
         return spatial_predicate(column.sql, SPATIAL[op], geometry_literal(literal))
 
     def _temporal(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         column = self._column(left) if _is_property(left) else None
         literal = right
         if column is None and _is_property(right):
@@ -296,7 +305,7 @@ def _interval_literal(node: Any) -> tuple[Any, Any]:
             raise InvalidFilter("interval start is after its end")
         return start, end
     if literal_kind(node) != "time":
-        raise InvalidFilter(f"expected a timestamp, date or interval, got {_describe(node)}")
+        raise InvalidFilter(f"expected a timestamp, date or interval, got {describe(node)}")
     moment = instant(_bound_text(node))
     return moment, moment
 
@@ -305,7 +314,7 @@ def _bound_text(value: Any) -> str:
     if isinstance(value, Mapping):
         value = value.get("timestamp", value.get("date"))
     if not isinstance(value, str):
-        raise InvalidFilter(f"expected a date-time string, got {_describe(value)}")
+        raise InvalidFilter(f"expected a date-time string, got {describe(value)}")
     return value
 
 
@@ -319,27 +328,3 @@ def _uncased(node: Any) -> Any:
         args = list(node.get("args") or ())
         node = args[0] if len(args) == 1 else None
     return node
-
-
-def _pair(op: str, args: Sequence[Any]) -> tuple[Any, Any]:
-    if len(args) != 2:
-        raise InvalidFilter(f"{op!r} takes two arguments")
-    return args[0], args[1]
-
-
-def _single(op: str, args: Sequence[Any]) -> Any:
-    if len(args) != 1:
-        raise InvalidFilter(f"{op!r} takes one argument")
-    return args[0]
-
-
-def _join(separator: str, parts: Sequence[Fragment]) -> Fragment:
-    if not parts:
-        raise InvalidFilter("empty logical expression")
-    sql = separator.join(f"({p.sql})" for p in parts)
-    return Fragment(f"({sql})", [x for p in parts for x in p.params])
-
-
-def _describe(node: Any) -> str:
-    text = repr(node)
-    return text if len(text) < 80 else text[:77] + "..."

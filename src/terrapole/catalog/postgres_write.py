@@ -17,6 +17,7 @@ import shapely
 
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
+    collection_corners,
     collection_from_json,
     collection_to_json,
     item_content,
@@ -199,10 +200,7 @@ def _check_collections(conn: psycopg.Connection[Any], names: set[str]) -> None:
 
 
 def _collection_row(collection: Collection) -> tuple[Any, ...]:
-    box = collection.extent.bbox
-    corners: list[float | None] = [*box.as_list()] if box else [None] * 4
-    if box is not None and box.crosses_antimeridian:
-        corners = [-180.0, box.south, 180.0, box.north]
+    corners = collection_corners(collection)
     return (
         collection.id,
         collection.pole,

@@ -85,6 +85,17 @@ class Row(Protocol):
     def __getitem__(self, key: str) -> Any: ...
 
 
+def collection_corners(collection: Collection) -> list[float | None]:
+    """The collection's overall box as stored (west, south, east, north); a box across the
+    antimeridian is stored as the full longitude range, and no box as four NULLs."""
+    box = collection.extent.bbox
+    if box is None:
+        return [None] * 4
+    if box.crosses_antimeridian:
+        return [-180.0, box.south, 180.0, box.north]
+    return [*box.as_list()]
+
+
 def item_from_row(row: Row) -> Item:
     """Rebuild an item from the columns of `ITEM_COLUMNS` and its stored JSON."""
     data: dict[str, Any] = orjson.loads(row["content"])

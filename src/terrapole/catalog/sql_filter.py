@@ -69,13 +69,13 @@ class FilterCompiler:
         if isinstance(node, bool):
             return Fragment("1" if node else "0", [])
         if not isinstance(node, Mapping) or "op" not in node:
-            raise InvalidFilter(f"expected a boolean expression, got {_describe(node)}")
+            raise InvalidFilter(f"expected a boolean expression, got {describe(node)}")
         op, args = str(node["op"]).lower(), list(node.get("args") or ())
         if op in ("and", "or"):
             parts = [self._boolean(a) for a in args]
-            return _join(f" {op.upper()} ", parts)
+            return join_fragments(f" {op.upper()} ", parts)
         if op == "not":
-            inner = self._boolean(_single(op, args))
+            inner = self._boolean(single_arg(op, args))
             return Fragment(f"NOT ({inner.sql})", inner.params)
         handler = self._handlers().get(op)
         if handler is None:
@@ -92,18 +92,18 @@ class FilterCompiler:
         return table
 
     def _comparison(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         column = self._column_of(left) or self._column_of(right)
         a, b = self._scalar(left, column), self._scalar(right, column)
         return Fragment(f"({a.sql} {COMPARISONS[op]} {b.sql})", a.params + b.params)
 
     def _like(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         a, b = self._scalar(left, None), self._scalar(right, None)
         return Fragment(f"({a.sql} LIKE {b.sql} ESCAPE '\\')", a.params + b.params)
 
     def _is_null(self, op: str, args: list[Any]) -> Fragment:
-        a = self._scalar(_single(op, args), None)
+        a = self._scalar(single_arg(op, args), None)
         return Fragment(f"({a.sql} IS NULL)", a.params)
 
     def _between(self, op: str, args: list[Any]) -> Fragment:
@@ -114,7 +114,7 @@ class FilterCompiler:
         return Fragment(f"({a.sql} BETWEEN {lo.sql} AND {hi.sql})", a.params + lo.params + hi.params)
 
     def _in(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         if not isinstance(right, list) or not right:
             raise InvalidFilter("IN takes a non-empty list of values")
         column = self._column_of(left)
@@ -132,13 +132,13 @@ class FilterCompiler:
                     raise InvalidFilter("geometry can only be used in spatial predicates")
                 return Fragment(col.sql, [])
             if "op" in node and str(node["op"]).lower() in ("casei", "lower", "upper"):
-                inner = self._scalar(_single("casei", list(node.get("args") or ())), column)
+                inner = self._scalar(single_arg("casei", list(node.get("args") or ())), column)
                 return Fragment(f"lower({inner.sql})", inner.params)
             if "timestamp" in node or "date" in node:
                 return Fragment("?", [_time_value(node, column)])
             if "op" in node:
                 raise InvalidFilter(f"unsupported function or operator {node['op']!r} in a value")
-            raise InvalidFilter(f"unsupported value {_describe(node)}")
+            raise InvalidFilter(f"unsupported value {describe(node)}")
         if isinstance(node, list):
             raise InvalidFilter("a list is only allowed on the right of IN")
         if isinstance(node, float) and node.is_integer() and column and column.kind != "time":
@@ -151,7 +151,7 @@ class FilterCompiler:
         return None
 
     def _spatial(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         column = self._column_of(left) or self._column_of(right)
         literal = right if self._column_of(left) else left
         if column is None or column.kind != "geometry":
@@ -159,7 +159,7 @@ class FilterCompiler:
         return spatial_predicate(column, SPATIAL[op], geometry_literal(literal))
 
     def _temporal(self, op: str, args: list[Any]) -> Fragment:
-        left, right = _pair(op, args)
+        left, right = pair_args(op, args)
         column = self._column_of(left) or self._column_of(right)
         literal = right if self._column_of(left) else left
         if column is None or column.kind != "time":
@@ -183,7 +183,7 @@ def spatial_predicate(column: Column, relation: str, geometry: BaseGeometry) -> 
         # Table and key names come from the store's own spec, never from a request.
         subquery = f"SELECT rid FROM {table} WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?"  # noqa: S608
         parts.append(Fragment(f"{key} IN ({subquery})", [east, west, north, south]))
-    return _join(" AND ", [*parts, exact])
+    return join_fragments(" AND ", [*parts, exact])
 
 
 def temporal_predicate(op: str, column: Column, start: int, end: int) -> Fragment:
@@ -226,7 +226,7 @@ def geometry_literal(node: Any) -> BaseGeometry:
             return shapely.from_geojson(orjson.dumps(node).decode())
         except Exception as exc:  # GEOS raises several error types
             raise InvalidFilter(f"invalid geometry literal: {exc}") from None
-    raise InvalidFilter(f"expected a geometry literal, got {_describe(node)}")
+    raise InvalidFilter(f"expected a geometry literal, got {describe(node)}")
 
 
 def _interval_literal(node: Any) -> tuple[int, int]:
@@ -241,7 +241,7 @@ def _interval_literal(node: Any) -> tuple[int, int]:
         return start, end
     instant = _time_value(node, None)
     if not isinstance(instant, int):
-        raise InvalidFilter(f"expected a timestamp, date or interval, got {_describe(node)}")
+        raise InvalidFilter(f"expected a timestamp, date or interval, got {describe(node)}")
     return instant, instant
 
 
@@ -249,7 +249,7 @@ def _time_value(node: Any, column: Column | None) -> Any:
     """Microseconds for time columns, else an RFC 3339 string (JSON properties hold strings)."""
     text = node.get("timestamp", node.get("date")) if isinstance(node, Mapping) else node
     if not isinstance(text, str):
-        raise InvalidFilter(f"expected a timestamp or date, got {_describe(node)}")
+        raise InvalidFilter(f"expected a timestamp or date, got {describe(node)}")
     if column is not None and column.kind != "time":
         return text
     return _micros(text)
@@ -259,7 +259,7 @@ def _micros(value: Any, end_of_day: bool = False) -> int:
     if isinstance(value, Mapping):
         value = value.get("timestamp", value.get("date"))
     if not isinstance(value, str):
-        raise InvalidFilter(f"expected a date-time string, got {_describe(value)}")
+        raise InvalidFilter(f"expected a date-time string, got {describe(value)}")
     try:
         micros = to_micros(parse_instant(value, "filter"))
     except Exception:
@@ -269,25 +269,29 @@ def _micros(value: Any, end_of_day: bool = False) -> int:
     return micros
 
 
-def _pair(op: str, args: Sequence[Any]) -> tuple[Any, Any]:
+def pair_args(op: str, args: Sequence[Any]) -> tuple[Any, Any]:
+    """The two arguments of a binary operator; InvalidFilter otherwise."""
     if len(args) != 2:
         raise InvalidFilter(f"{op!r} takes two arguments")
     return args[0], args[1]
 
 
-def _single(op: str, args: Sequence[Any]) -> Any:
+def single_arg(op: str, args: Sequence[Any]) -> Any:
+    """The one argument of a unary operator; InvalidFilter otherwise."""
     if len(args) != 1:
         raise InvalidFilter(f"{op!r} takes one argument")
     return args[0]
 
 
-def _join(separator: str, parts: Sequence[Fragment]) -> Fragment:
+def join_fragments(separator: str, parts: Sequence[Fragment]) -> Fragment:
+    """Fragments joined by AND or OR, parenthesised."""
     if not parts:
         raise InvalidFilter("empty logical expression")
     sql = separator.join(f"({p.sql})" for p in parts)
     return Fragment(f"({sql})", [x for p in parts for x in p.params])
 
 
-def _describe(node: Any) -> str:
+def describe(node: Any) -> str:
+    """A short representation of a filter node for error messages."""
     text = repr(node)
     return text if len(text) < 80 else text[:77] + "..."

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from terrapole.catalog import sqlite_text
-from terrapole.catalog.base import CORE_ITEM_QUERYABLES
+from terrapole.catalog.base import item_queryables_schema
 from terrapole.catalog.records import TextDoc, collection_from_json, item_from_row, item_text, item_times
 from terrapole.catalog.sql_filter import Fragment
 from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, SCHEMA_VERSION
@@ -355,10 +355,7 @@ class SQLiteCatalog:
             ):
                 raise CollectionNotFound(collection_id)
             rows = queryable_rows(conn, (collection_id,) if collection_id else ())
-        properties: dict[str, Mapping[str, Any]] = dict(CORE_ITEM_QUERYABLES)
-        for name, kind in rows:
-            properties.setdefault(name, {"title": name, "type": kind})
-        return properties
+        return item_queryables_schema(rows)
 
     def _known_properties(self, conn: sqlite3.Connection, collections: Sequence[str]) -> frozenset[str]:
         return frozenset(name for name, _ in queryable_rows(conn, collections))

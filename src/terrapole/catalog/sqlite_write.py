@@ -11,6 +11,7 @@ import shapely
 
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
+    collection_corners,
     collection_to_json,
     item_content,
     item_properties,
@@ -114,10 +115,7 @@ def record_queryables(conn: sqlite3.Connection, items: list[Item]) -> None:
 
 
 def collection_row(collection: Collection) -> tuple[Any, ...]:
-    box = collection.extent.bbox
-    corners: list[float | None] = [*box.as_list()] if box else [None] * 4
-    if box is not None and box.crosses_antimeridian:
-        corners = [-180.0, box.south, 180.0, box.north]
+    corners = collection_corners(collection)
     start, end = collection.extent.start, collection.extent.end
     return (
         collection.id,
