@@ -27,6 +27,7 @@ from terrapole.catalog.sql_filter import (
     pair_args,
     single_arg,
 )
+from terrapole.catalog.sql_filter import temporal_predicate as shared_temporal_predicate
 from terrapole.core.errors import InvalidFilter
 from terrapole.core.timeutil import parse_instant
 
@@ -259,28 +260,8 @@ def spatial_predicate(column_sql: str, relation: str, geometry: BaseGeometry) ->
 
 
 def temporal_predicate(op: str, column: Queryable, start: Any, end: Any) -> Fragment:
-    """Allen-style relations between a stored interval [s, e] and a literal [start, end]."""
-    s, e = column.sql, column.end_sql or column.sql
-    t = "%s::timestamptz"
-    rules = {
-        "t_intersects": (f"({s} <= {t} AND {e} >= {t})", [end, start]),
-        "t_disjoint": (f"NOT ({s} <= {t} AND {e} >= {t})", [end, start]),
-        "t_before": (f"({e} < {t})", [start]),
-        "t_after": (f"({s} > {t})", [end]),
-        "t_equals": (f"({s} = {t} AND {e} = {t})", [start, end]),
-        "t_during": (f"({s} > {t} AND {e} < {t})", [start, end]),
-        "t_contains": (f"({s} < {t} AND {e} > {t})", [start, end]),
-        "t_starts": (f"({s} = {t} AND {e} < {t})", [start, end]),
-        "t_finishes": (f"({s} > {t} AND {e} = {t})", [start, end]),
-        "t_meets": (f"({e} = {t})", [start]),
-        "t_metby": (f"({s} = {t})", [end]),
-        "t_overlaps": (f"({s} < {t} AND {e} > {t} AND {e} < {t})", [start, start, end]),
-        "t_overlappedby": (f"({s} > {t} AND {s} < {t} AND {e} > {t})", [start, end, end]),
-    }
-    if op not in rules:
-        raise InvalidFilter(f"unsupported temporal operator {op!r}")
-    sql, params = rules[op]
-    return Fragment(sql, list(params))
+    """Allen-style relations, with time literals typed as timestamptz."""
+    return shared_temporal_predicate(op, column, start, end, t="%s::timestamptz")
 
 
 def instant(text: str, end_of_day: bool = False) -> datetime:

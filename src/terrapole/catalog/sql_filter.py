@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -186,23 +186,36 @@ def spatial_predicate(column: Column, relation: str, geometry: BaseGeometry) -> 
     return join_fragments(" AND ", [*parts, exact])
 
 
-def temporal_predicate(op: str, column: Column, start: int, end: int) -> Fragment:
-    """Allen-style relations between a stored interval [s, e] and a literal [start, end]."""
+class TimeColumn(Protocol):
+    """A time queryable of any store: its start expression and, for intervals, its end."""
+
+    @property
+    def sql(self) -> str: ...
+
+    @property
+    def end_sql(self) -> str | None: ...
+
+
+def temporal_predicate(op: str, column: TimeColumn, start: Any, end: Any, t: str = "?") -> Fragment:
+    """Allen-style relations between a stored interval [s, e] and a literal [start, end].
+
+    `t` is the placeholder for a time literal in the store's SQL dialect.
+    """
     s, e = column.sql, column.end_sql or column.sql
     rules = {
-        "t_intersects": (f"({s} <= ? AND {e} >= ?)", [end, start]),
-        "t_disjoint": (f"NOT ({s} <= ? AND {e} >= ?)", [end, start]),
-        "t_before": (f"({e} < ?)", [start]),
-        "t_after": (f"({s} > ?)", [end]),
-        "t_equals": (f"({s} = ? AND {e} = ?)", [start, end]),
-        "t_during": (f"({s} > ? AND {e} < ?)", [start, end]),
-        "t_contains": (f"({s} < ? AND {e} > ?)", [start, end]),
-        "t_starts": (f"({s} = ? AND {e} < ?)", [start, end]),
-        "t_finishes": (f"({s} > ? AND {e} = ?)", [start, end]),
-        "t_meets": (f"({e} = ?)", [start]),
-        "t_metby": (f"({s} = ?)", [end]),
-        "t_overlaps": (f"({s} < ? AND {e} > ? AND {e} < ?)", [start, start, end]),
-        "t_overlappedby": (f"({s} > ? AND {s} < ? AND {e} > ?)", [start, end, end]),
+        "t_intersects": (f"({s} <= {t} AND {e} >= {t})", [end, start]),
+        "t_disjoint": (f"NOT ({s} <= {t} AND {e} >= {t})", [end, start]),
+        "t_before": (f"({e} < {t})", [start]),
+        "t_after": (f"({s} > {t})", [end]),
+        "t_equals": (f"({s} = {t} AND {e} = {t})", [start, end]),
+        "t_during": (f"({s} > {t} AND {e} < {t})", [start, end]),
+        "t_contains": (f"({s} < {t} AND {e} > {t})", [start, end]),
+        "t_starts": (f"({s} = {t} AND {e} < {t})", [start, end]),
+        "t_finishes": (f"({s} > {t} AND {e} = {t})", [start, end]),
+        "t_meets": (f"({e} = {t})", [start]),
+        "t_metby": (f"({s} = {t})", [end]),
+        "t_overlaps": (f"({s} < {t} AND {e} > {t} AND {e} < {t})", [start, start, end]),
+        "t_overlappedby": (f"({s} > {t} AND {s} < {t} AND {e} > {t})", [start, end, end]),
     }
     if op not in rules:
         raise InvalidFilter(f"unsupported temporal operator {op!r}")
