@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from terrapole.catalog import CatalogStore
 from terrapole.catalog.sqlite import SQLiteCatalog
 from terrapole.core.errors import CollectionNotFound, InvalidParameter, ItemNotFound, StorageError
 from terrapole.core.model import BBox
@@ -18,7 +19,7 @@ from terrapole.settings import Settings
 from .conftest import collection_doc, item_doc
 
 
-def all_ids(store: SQLiteCatalog, query: Query) -> list[str]:
+def all_ids(store: CatalogStore, query: Query) -> list[str]:
     """Follow next tokens to the end and return every item id in order."""
     ids: list[str] = []
     token = query.token

@@ -76,6 +76,8 @@ _MERGE = (
     "SELECT collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, miny, maxx, "
     "maxy, ST_GeomFromWKB(wkb, 4326), platform, constellation, gsd, cloud_cover, properties::jsonb, "
     f"content::json, {FTS.format(title='title', body='body')} FROM tp_load "
+    # One lock order for every writer: two ingests of the same items cannot deadlock.
+    "ORDER BY collection, id "
     "ON CONFLICT (collection, id) DO UPDATE SET datetime = excluded.datetime, "
     "start_datetime = excluded.start_datetime, end_datetime = excluded.end_datetime, "
     "has_datetime = excluded.has_datetime, minx = excluded.minx, miny = excluded.miny, "
@@ -122,7 +124,7 @@ def write_items(conn: psycopg.Connection[Any], batch: list[Item]) -> int:
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO queryables VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                [(c, n, k) for (c, n), k in found.items()],
+                sorted((c, n, k) for (c, n), k in found.items()),  # one lock order, as above
             )
     return len(unique)
 
