@@ -389,12 +389,18 @@ def _token_value(value: Any) -> Any:
 def _select(
     spec: TableSpec, where: list[Fragment], order: list[SortKey], limit: int
 ) -> tuple[str, list[Any]]:
+    """Order and cut on the sort keys alone, then read (and convert) only the page's rows."""
     a = spec.alias
     keys = ", ".join(f"{k.sql} AS _k{i}" for i, k in enumerate(order))
+    names = ", ".join(f"t._k{i}" for i in range(len(order)))
+    outer = [SortKey(f"t._k{i}", k.descending, k.kind, k.nullable) for i, k in enumerate(order)]
     clause, params = _where_sql(where)
     sql = (
-        f"SELECT {spec.select}, {keys} FROM {spec.table} AS {a} {clause} "  # noqa: S608
-        f"ORDER BY {', '.join(_order_term(k) for k in order)} LIMIT %s"
+        f"SELECT {spec.select}, {names} FROM (SELECT {keys}, {a}.rid AS _r "  # noqa: S608
+        f"FROM {spec.table} AS {a} {clause} "
+        f"ORDER BY {', '.join(_order_term(k) for k in order)} LIMIT %s) AS t "
+        f"JOIN {spec.table} AS {a} ON {a}.rid = t._r "
+        f"ORDER BY {', '.join(_order_term(k) for k in outer)}"
     )
     return sql, [*params, limit]
 
