@@ -118,7 +118,13 @@ class PostgresCatalog:
             url,
             min_size=1,
             max_size=pool_size,
-            kwargs={"row_factory": dict_row, "connect_timeout": CONNECT_TIMEOUT_S},
+            kwargs={
+                "row_factory": dict_row,
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                # Searches want their first page fast: parallel gathers cost more than they save
+                # (box search at 1,000,000 items: 16-22 ms with them, 11-12 ms without, warm).
+                "options": "-c max_parallel_workers_per_gather=0",
+            },
             # A connection the server dropped (restart, idle timeout) is replaced, not handed out.
             check=ConnectionPool.check_connection,
             timeout=POOL_WAIT_S,
