@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import orjson
 from pydantic import TypeAdapter
 
-from terrapole.core.model import BBox, Collection, Item, Link
+from terrapole.core.model import BBox, Collection, Item
 from terrapole.core.timeutil import from_micros, to_micros
 from terrapole.formats.stac import encode_link, parse_links
 
@@ -112,14 +112,10 @@ def item_from_row(row: Row) -> Item:
         end=from_micros(end) if end is not None and props.get("end_datetime") else None,
         properties=props,
         assets=data["a"],
-        links=tuple(_links(data["l"])),
+        links=tuple(parse_links(data["l"])),
         stac_extensions=tuple(data["x"]),
         extra=data["e"],
     )
-
-
-def _links(raw: list[dict[str, Any]]) -> list[Link]:
-    return list(parse_links(raw))
 
 
 def property_types(items: Iterable[Item], core: Container[str] = ()) -> dict[tuple[str, str], str]:

@@ -57,7 +57,6 @@ class SearchOutcome:
     number_matched: int | None
     next_token: str | None
     prev_token: str | None
-    scores: dict[int, float] = field(default_factory=dict)
 
 
 def json_property(column: str, name: str) -> Column:
@@ -289,7 +288,7 @@ class Searcher:
         prev_token = None
         if start and not verify:
             prev_token = encode_token({"o": max(0, start - query.limit), "m": matched})
-        return SearchOutcome(rows, matched, next_token, prev_token, {rid: s for s, rid in page})
+        return SearchOutcome(rows, matched, next_token, prev_token)
 
     def _verify(
         self, conn: sqlite3.Connection, hits: list[tuple[float, int]], where: list[Fragment]

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
 import shapely
 
 from terrapole.core.errors import InvalidParameter, InvalidRecord
@@ -226,16 +227,10 @@ def _item_bbox(item_id: str, raw: Any, geometry: Any) -> tuple[BBox | None, list
     if geometry is None:
         return None, None
     try:
-        west, south, east, north = shapely.from_geojson(_geojson_text(geometry)).bounds
+        west, south, east, north = shapely.from_geojson(orjson.dumps(geometry).decode()).bounds
     except Exception as exc:  # shapely raises several GEOS error types
         raise InvalidRecord(f"item {item_id!r} has an invalid geometry: {exc}") from None
     return BBox(west, south, east, north), None
-
-
-def _geojson_text(geometry: Any) -> str:
-    import orjson
-
-    return orjson.dumps(geometry).decode()
 
 
 def _item_times(
