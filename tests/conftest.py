@@ -63,34 +63,70 @@ def rfc3339(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def collection_doc(cid: str, title: str, description: str, keywords: list[str], pole: str,
-                   bbox: list[float], interval: list[str | None], **extra: Any) -> dict[str, Any]:
+def collection_doc(
+    cid: str,
+    title: str,
+    description: str,
+    keywords: list[str],
+    pole: str,
+    bbox: list[float],
+    interval: list[str | None],
+    **extra: Any,
+) -> dict[str, Any]:
     """A STAC 1.1 Collection document."""
     return {
-        "type": "Collection", "stac_version": "1.1.0", "stac_extensions": [], "id": cid,
-        "title": title, "description": description, "keywords": keywords, "license": "CC-BY-4.0",
+        "type": "Collection",
+        "stac_version": "1.1.0",
+        "stac_extensions": [],
+        "id": cid,
+        "title": title,
+        "description": description,
+        "keywords": keywords,
+        "license": "CC-BY-4.0",
         "extent": {"spatial": {"bbox": [bbox]}, "temporal": {"interval": [interval]}},
-        "links": [], "terrapole:pole": pole, **extra,
+        "links": [],
+        "terrapole:pole": pole,
+        **extra,
     }
 
 
 def box(west: float, south: float, size: float) -> dict[str, Any]:
     """A square polygon geometry."""
-    ring = [[west, south], [west + size, south], [west + size, south + size], [west, south + size],
-            [west, south]]
+    ring = [
+        [west, south],
+        [west + size, south],
+        [west + size, south + size],
+        [west, south + size],
+        [west, south],
+    ]
     return {"type": "Polygon", "coordinates": [ring]}
 
 
-def item_doc(cid: str, iid: str, geometry: dict[str, Any], properties: dict[str, Any],
-             extensions: list[str] | None = None) -> dict[str, Any]:
+def item_doc(
+    cid: str,
+    iid: str,
+    geometry: dict[str, Any],
+    properties: dict[str, Any],
+    extensions: list[str] | None = None,
+) -> dict[str, Any]:
     """A STAC 1.1 Item document with one data asset."""
     return {
-        "type": "Feature", "stac_version": "1.1.0", "stac_extensions": extensions or [],
-        "id": iid, "collection": cid, "geometry": geometry,
-        "bbox": list(shapely.geometry.shape(geometry).bounds), "properties": properties,
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "stac_extensions": extensions or [],
+        "id": iid,
+        "collection": cid,
+        "geometry": geometry,
+        "bbox": list(shapely.geometry.shape(geometry).bounds),
+        "properties": properties,
         "links": [],
-        "assets": {"data": {"href": f"https://data.terrapole.example/{cid}/{iid}.tif",
-                            "type": "image/tiff; application=geotiff", "roles": ["data"]}},
+        "assets": {
+            "data": {
+                "href": f"https://data.terrapole.example/{cid}/{iid}.tif",
+                "type": "image/tiff; application=geotiff",
+                "roles": ["data"],
+            }
+        },
     }
 
 
@@ -120,9 +156,15 @@ def atmosphere_items() -> list[dict[str, Any]]:
     for k in range(20):
         start = datetime(2022 + k // 12, k % 12 + 1, 1, tzinfo=UTC)
         end = datetime(2022 + (k + 1) // 12, (k + 1) % 12 + 1, 1, tzinfo=UTC) - timedelta(seconds=1)
-        props = {"datetime": None, "start_datetime": rfc3339(start), "end_datetime": rfc3339(end),
-                 "pollutant": "NO2", "unit": "µg/m³", "coverage": round(0.5 + k / 40, 3),
-                 "description": "Monthly mean of nitrogen dioxide"}
+        props = {
+            "datetime": None,
+            "start_datetime": rfc3339(start),
+            "end_datetime": rfc3339(end),
+            "pollutant": "NO2",
+            "unit": "µg/m³",
+            "coverage": round(0.5 + k / 40, 3),
+            "description": "Monthly mean of nitrogen dioxide",
+        }
         items.append(item_doc("atmo-no2", f"no2-{k:03d}", box(-10, 35, 40), props))
     return items
 
@@ -132,8 +174,12 @@ def ocean_items() -> list[dict[str, Any]]:
     items = []
     for k in range(10):
         lon = 170.0 + 2 * k if k < 5 else -180.0 + 2 * (k - 5)
-        props = {"datetime": rfc3339(datetime(2021, 6, 1 + k, tzinfo=UTC)), "sea": "pacific",
-                 "depth": k * 5, "title": f"Buoy {k} temperature"}
+        props = {
+            "datetime": rfc3339(datetime(2021, 6, 1 + k, tzinfo=UTC)),
+            "sea": "pacific",
+            "depth": k * 5,
+            "title": f"Buoy {k} temperature",
+        }
         geometry = {"type": "Point", "coordinates": [lon, -10.0 + k]}
         items.append(item_doc("ocean-sst", f"sst-{k:03d}", geometry, props))
     return items
@@ -142,17 +188,35 @@ def ocean_items() -> list[dict[str, Any]]:
 def demo_dataset() -> Dataset:
     """Three collections (land, atmosphere, ocean) and their 70 items."""
     collections = [
-        collection_doc("land-s2", "Sentinel-2 surface reflectance",
-                       "Optical reflectances of French land surfaces", ["reflectance", "optical"],
-                       "land", [-4.0, 42.0, 9.5, 49.5], ["2023-01-01T00:00:00Z", "2023-06-30T00:00:00Z"],
-                       language={"code": "en"},
-                       **{"terrapole:translations": {"fr": {"title": "Réflectances Sentinel-2"}}}),
-        collection_doc("atmo-no2", "Nitrogen dioxide air quality",
-                       "Monthly NO2 concentration grids over Europe", ["air quality", "NO2"],
-                       "atmosphere", [-10.0, 35.0, 30.0, 75.0],
-                       ["2022-01-01T00:00:00Z", "2023-08-31T23:59:59Z"]),
-        collection_doc("ocean-sst", "Sea-surface temperature", "Pacific buoys", ["ocean"], "ocean",
-                       [170.0, -10.0, -172.0, -1.0], ["2021-06-01T00:00:00Z", None]),
+        collection_doc(
+            "land-s2",
+            "Sentinel-2 surface reflectance",
+            "Optical reflectances of French land surfaces",
+            ["reflectance", "optical"],
+            "land",
+            [-4.0, 42.0, 9.5, 49.5],
+            ["2023-01-01T00:00:00Z", "2023-06-30T00:00:00Z"],
+            language={"code": "en"},
+            **{"terrapole:translations": {"fr": {"title": "Réflectances Sentinel-2"}}},
+        ),
+        collection_doc(
+            "atmo-no2",
+            "Nitrogen dioxide air quality",
+            "Monthly NO2 concentration grids over Europe",
+            ["air quality", "NO2"],
+            "atmosphere",
+            [-10.0, 35.0, 30.0, 75.0],
+            ["2022-01-01T00:00:00Z", "2023-08-31T23:59:59Z"],
+        ),
+        collection_doc(
+            "ocean-sst",
+            "Sea-surface temperature",
+            "Pacific buoys",
+            ["ocean"],
+            "ocean",
+            [170.0, -10.0, -172.0, -1.0],
+            ["2021-06-01T00:00:00Z", None],
+        ),
     ]
     return Dataset(collections, [*land_items(), *atmosphere_items(), *ocean_items()])
 
@@ -217,8 +281,10 @@ def postgres_server_url() -> str:
     """The URL of the test PostgreSQL server (its maintenance database)."""
     url = os.environ.get(DATABASE_URL_VARIABLE)
     if not url:
-        pytest.skip(f"{DATABASE_URL_VARIABLE} is not set: run the tests with `make test` or "
-                    "scripts/run-tests, which start a PostgreSQL server")
+        pytest.skip(
+            f"{DATABASE_URL_VARIABLE} is not set: run the tests with `make test` or "
+            "scripts/run-tests, which start a PostgreSQL server"
+        )
     return url
 
 
@@ -244,8 +310,11 @@ def postgres_database(admin: psycopg.Connection[Any], server_url: str) -> Iterat
 
     name = f"terrapole_test_{uuid.uuid4().hex[:16]}"  # unique across pytest-xdist workers too
     # FILE_COPY: with fsync off, cloning plus dropping is about 70 ms (WAL_LOG: about 100 ms).
-    admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-        sql.Identifier(name), sql.Identifier(TEMPLATE_DATABASE)))
+    admin.execute(
+        sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+            sql.Identifier(name), sql.Identifier(TEMPLATE_DATABASE)
+        )
+    )
     try:
         yield database_url(server_url, name)
     finally:
@@ -280,6 +349,7 @@ def postgres_url(postgres_admin: psycopg.Connection[Any], postgres_server_url: s
 
 # --- stores and applications ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def settings(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Settings]:
     """Settings whose data directory is this test's temporary directory (and, for PostgreSQL,
@@ -310,11 +380,18 @@ def dataset() -> Dataset:
 
 
 @pytest.fixture(scope="session")
-def loaded_settings(tmp_path_factory: pytest.TempPathFactory, backend: str,
-                    request: pytest.FixtureRequest) -> Iterator[Settings]:
+def loaded_settings(
+    tmp_path_factory: pytest.TempPathFactory, backend: str, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
     """Settings of the session catalog (small page limits, to exercise clamping and paging)."""
-    with backend_settings(request, backend, data_dir=tmp_path_factory.mktemp("loaded"), default_limit=10,
-                          max_limit=50, count_budget_ms=60_000) as made:
+    with backend_settings(
+        request,
+        backend,
+        data_dir=tmp_path_factory.mktemp("loaded"),
+        default_limit=10,
+        max_limit=50,
+        count_budget_ms=60_000,
+    ) as made:
         yield made
 
 

@@ -21,25 +21,41 @@ from terrapole.ingest import ingest, read_path, read_url
 
 
 def alpha() -> dict[str, Any]:
-    return collection_doc("alpha", "Alpha", "Test", ["x"], "land", [-10, -10, 10, 10],
-                          ["2020-01-01T00:00:00Z", None])
+    return collection_doc(
+        "alpha", "Alpha", "Test", ["x"], "land", [-10, -10, 10, 10], ["2020-01-01T00:00:00Z", None]
+    )
 
 
 def items(count: int) -> list[dict[str, Any]]:
-    return [item_doc("alpha", f"i{n}", box(n % 9, n % 7, 0.5),
-                     {"datetime": f"2021-01-{n % 28 + 1:02d}T00:00:00Z"}) for n in range(count)]
+    return [
+        item_doc(
+            "alpha", f"i{n}", box(n % 9, n % 7, 0.5), {"datetime": f"2021-01-{n % 28 + 1:02d}T00:00:00Z"}
+        )
+        for n in range(count)
+    ]
 
 
 def test_feature_collection_and_ndjson_with_a_broken_line(tmp_path: Path, store: CatalogStore) -> None:
     tmp_path = tmp_path / "inputs"
     tmp_path.mkdir()
     (tmp_path / "a-collection.json").write_bytes(orjson.dumps(alpha()))
-    (tmp_path / "b-page.json").write_bytes(orjson.dumps({"type": "FeatureCollection",
-                                                          "features": items(5)}))
+    (tmp_path / "b-page.json").write_bytes(orjson.dumps({"type": "FeatureCollection", "features": items(5)}))
     lines = [orjson.dumps(doc) for doc in items(12)[5:]]
     lines.insert(3, b'{"type": "Feature", "id": ')  # truncated line
-    lines.insert(5, orjson.dumps({"type": "Feature", "id": "no-time", "collection": "alpha",
-                                  "geometry": None, "properties": {}, "assets": {}, "links": []}))
+    lines.insert(
+        5,
+        orjson.dumps(
+            {
+                "type": "Feature",
+                "id": "no-time",
+                "collection": "alpha",
+                "geometry": None,
+                "properties": {},
+                "assets": {},
+                "links": [],
+            }
+        ),
+    )
     (tmp_path / "c-items.ndjson").write_bytes(b"\n".join(lines) + b"\n")
     report = ingest(store, read_path(tmp_path))
     assert (report.collections, report.items) == (1, 12)
@@ -53,8 +69,11 @@ def test_feature_collection_and_ndjson_with_a_broken_line(tmp_path: Path, store:
 def test_items_of_an_unknown_collection_are_reported_and_the_rest_written(store: CatalogStore) -> None:
     from terrapole.ingest import Source
 
-    docs = [alpha(), *items(3), item_doc("nowhere", "lost", box(0, 0, 1),
-                                         {"datetime": "2021-01-01T00:00:00Z"})]
+    docs = [
+        alpha(),
+        *items(3),
+        item_doc("nowhere", "lost", box(0, 0, 1), {"datetime": "2021-01-01T00:00:00Z"}),
+    ]
     report = ingest(store, (Source("memory", d) for d in docs))
     assert report.items == 3
     assert report.failures == [("nowhere/lost", "collection 'nowhere' not found")]
@@ -84,8 +103,10 @@ def test_ingest_from_urls(tmp_path: Path, file_server: str, store: CatalogStore)
         response.raise_for_status()
         return response.content
 
-    sources = [*read_url(f"{file_server}/collection.json", fetch),
-               *read_url(f"{file_server}/items.ndjson", fetch)]
+    sources = [
+        *read_url(f"{file_server}/collection.json", fetch),
+        *read_url(f"{file_server}/items.ndjson", fetch),
+    ]
     report = ingest(store, sources)
     assert (report.collections, report.items, report.failures) == (1, 4, [])
     assert store.get_item("alpha", "i3").collection == "alpha"

@@ -14,27 +14,40 @@ from bench import client, compare
 
 
 def row(query: str, p50: float | None, **extra: Any) -> dict[str, Any]:
-    return {"query": query, "n": 0 if p50 is None else 200, "p50_ms": p50,
-            "p95_ms": None if p50 is None else p50 * 1.5, "mean_ms": p50, "goal_p50_ms": None,
-            "met": None, "errors": 0, "error_examples": [], "empty": 0, **extra}
+    return {
+        "query": query,
+        "n": 0 if p50 is None else 200,
+        "p50_ms": p50,
+        "p95_ms": None if p50 is None else p50 * 1.5,
+        "mean_ms": p50,
+        "goal_p50_ms": None,
+        "met": None,
+        "errors": 0,
+        "error_examples": [],
+        "empty": 0,
+        **extra,
+    }
 
 
-def system(queries: list[dict[str, Any]], items_per_s: float | None = None,
-           error: str | None = None) -> dict[str, Any]:
-    return {"queries": queries, "ingest": {"items_per_s": items_per_s} if items_per_s else {},
-            "error": error}
+def system(
+    queries: list[dict[str, Any]], items_per_s: float | None = None, error: str | None = None
+) -> dict[str, Any]:
+    return {"queries": queries, "ingest": {"items_per_s": items_per_s} if items_per_s else {}, "error": error}
 
 
 # -- URL roots -------------------------------------------------------------------------------
-@pytest.mark.parametrize(("path", "root", "expected"), [
-    ("/stac/search", "/", "/search"),
-    ("/stac/collections/c/items/i", "/", "/collections/c/items/i"),
-    ("/stac", "/", "/"),
-    ("/stac/search", "/stac", "/stac/search"),
-    ("/stac/search", "/api/", "/api/search"),
-    ("/search", "/", "/search"),  # a next link of the other server: left alone
-    ("/stacks/x", "/", "/stacks/x"),
-])
+@pytest.mark.parametrize(
+    ("path", "root", "expected"),
+    [
+        ("/stac/search", "/", "/search"),
+        ("/stac/collections/c/items/i", "/", "/collections/c/items/i"),
+        ("/stac", "/", "/"),
+        ("/stac/search", "/stac", "/stac/search"),
+        ("/stac/search", "/api/", "/api/search"),
+        ("/search", "/", "/search"),  # a next link of the other server: left alone
+        ("/stacks/x", "/", "/stacks/x"),
+    ],
+)
 def test_rebase_moves_only_the_stac_root(path: str, root: str, expected: str) -> None:
     assert compare.rebase(path, root) == expected
 
@@ -53,11 +66,14 @@ def test_rooted_client_sends_the_mix_under_another_root() -> None:
 
 
 # -- free-text probe and cross-check ---------------------------------------------------------
-@pytest.mark.parametrize(("status", "features", "expected"), [
-    (200, [], "supported"),
-    (200, [{"id": "x"}], "unsupported (q ignored: a word in no title matched)"),
-    (400, None, "unsupported (status 400)"),
-])
+@pytest.mark.parametrize(
+    ("status", "features", "expected"),
+    [
+        (200, [], "supported"),
+        (200, [{"id": "x"}], "unsupported (q ignored: a word in no title matched)"),
+        (400, None, "unsupported (status 400)"),
+    ],
+)
 def test_probe_free_text(status: int, features: Any, expected: str) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.url.params["q"] == compare.NO_SUCH_WORD
@@ -94,15 +110,17 @@ def test_cross_check_requests_shrink_with_the_catalog() -> None:
 
 
 def test_compare_answers_agree_on_the_same_ids_in_any_order() -> None:
-    result = compare.compare_answers({"a": {"ids": ["x", "y"], "count": 2},
-                                      "b": {"ids": ["y", "x"], "count": 2}})
+    result = compare.compare_answers(
+        {"a": {"ids": ["x", "y"], "count": 2}, "b": {"ids": ["y", "x"], "count": 2}}
+    )
     assert result["agree"] is True
     assert result["counts"] == {"a": 2, "b": 2}
 
 
 def test_compare_answers_name_the_differences() -> None:
-    result = compare.compare_answers({"a": {"ids": ["x", "y"], "count": 2},
-                                      "b": {"ids": ["x", "z"], "count": 2}})
+    result = compare.compare_answers(
+        {"a": {"ids": ["x", "y"], "count": 2}, "b": {"ids": ["x", "z"], "count": 2}}
+    )
     assert result["agree"] is False
     assert result["extra"] == {"a": ["y"], "b": ["z"]}
     assert result["missing"] == {"a": ["z"], "b": ["y"]}
@@ -118,8 +136,9 @@ def test_compare_answers_an_error_is_a_disagreement() -> None:
 def test_goals_per_query_ratio_and_ingest() -> None:
     systems = {
         "postgres": system([row("bbox", 5.0), row("text", 4.0), row("cql2", 10.0)], 12_000),
-        "pgstac": system([row("bbox", 20.0), row("text", None, unsupported="unsupported (x)"),
-                          row("cql2", 15.0)], 10_000),
+        "pgstac": system(
+            [row("bbox", 20.0), row("text", None, unsupported="unsupported (x)"), row("cql2", 15.0)], 10_000
+        ),
     }
     result = compare.goals(systems)
     assert result["per_query"]["bbox"] == {"ratio": 4.0, "met": True}
@@ -131,16 +150,19 @@ def test_goals_per_query_ratio_and_ingest() -> None:
 
 
 def test_goals_met_only_when_every_measured_query_is_twice_as_fast() -> None:
-    systems = {"postgres": system([row("a", 1.0), row("b", 2.0)], 1.0),
-               "pgstac": system([row("a", 2.0), row("b", 4.5)], 2.0)}
+    systems = {
+        "postgres": system([row("a", 1.0), row("b", 2.0)], 1.0),
+        "pgstac": system([row("a", 2.0), row("b", 4.5)], 2.0),
+    }
     result = compare.goals(systems)
     assert result["speedup_met"] is True
     assert result["ingest_met"] is False
 
 
 def test_goals_not_measured_without_both_postgres_systems() -> None:
-    result = compare.goals({"postgres": system([row("a", 1.0)], 1.0),
-                            "pgstac": system([], error="install failed")})
+    result = compare.goals(
+        {"postgres": system([row("a", 1.0)], 1.0), "pgstac": system([], error="install failed")}
+    )
     assert result["speedup_met"] is None
     assert result["ingest_met"] is None
     assert compare.goals({"sqlite": system([row("a", 1.0)])})["speedup_met"] is None
@@ -154,20 +176,38 @@ def test_ratio_handles_missing_values() -> None:
 
 def test_render_table_has_a_column_per_system_and_the_ratio() -> None:
     systems = {
-        "sqlite": {**system([row("bbox", 3.0), row("text", 2.0)], 11_000), "label": "terrapole-sqlite",
-                   "server": {"rss_mb": 150.0, "peak_rss_mb": 160.0}, "free_text": "supported"},
-        "postgres": {**system([row("bbox", 5.0), row("text", 4.0)], 12_000),
-                     "label": "terrapole-postgres", "server": {"rss_mb": 90.0, "peak_rss_mb": 95.0},
-                     "free_text": "supported"},
-        "pgstac": {**system([row("bbox", 20.0), row("text", None, unsupported="unsupported (q)")],
-                            10_000), "label": "stac-fastapi-pgstac",
-                   "server": {"rss_mb": 150.0, "peak_rss_mb": 151.0},
-                   "free_text": "unsupported (q)"},
+        "sqlite": {
+            **system([row("bbox", 3.0), row("text", 2.0)], 11_000),
+            "label": "terrapole-sqlite",
+            "server": {"rss_mb": 150.0, "peak_rss_mb": 160.0},
+            "free_text": "supported",
+        },
+        "postgres": {
+            **system([row("bbox", 5.0), row("text", 4.0)], 12_000),
+            "label": "terrapole-postgres",
+            "server": {"rss_mb": 90.0, "peak_rss_mb": 95.0},
+            "free_text": "supported",
+        },
+        "pgstac": {
+            **system([row("bbox", 20.0), row("text", None, unsupported="unsupported (q)")], 10_000),
+            "label": "stac-fastapi-pgstac",
+            "server": {"rss_mb": 150.0, "peak_rss_mb": 151.0},
+            "free_text": "unsupported (q)",
+        },
     }
-    result = {"items": 1000, "seed": 1, "repeat": 200, "warmup": 20, "systems": systems,
-              "cross_check": {"small bbox": compare.compare_answers(
-                  {"postgres": {"ids": ["a"], "count": 1}, "pgstac": {"ids": ["a"], "count": 1}})},
-              "goals": compare.goals(systems)}
+    result = {
+        "items": 1000,
+        "seed": 1,
+        "repeat": 200,
+        "warmup": 20,
+        "systems": systems,
+        "cross_check": {
+            "small bbox": compare.compare_answers(
+                {"postgres": {"ids": ["a"], "count": 1}, "pgstac": {"ids": ["a"], "count": 1}}
+            )
+        },
+        "goals": compare.goals(systems),
+    }
     table = compare.render_table(result)
     header = table.splitlines()[1]
     for label in ("terrapole-sqlite", "terrapole-postgres", "stac-fastapi-pgstac", "pgstac/pg"):

@@ -19,8 +19,7 @@ from terrapole.core.query import Query
 from terrapole.formats.stac import parse_collection, parse_item
 from terrapole.settings import Settings
 
-ITEM_KEYS = {"type", "stac_version", "id", "collection", "geometry", "bbox", "properties",
-             "links", "assets"}
+ITEM_KEYS = {"type", "stac_version", "id", "collection", "geometry", "bbox", "properties", "links", "assets"}
 FIRST = datetime(2001, 1, 1, tzinfo=UTC)
 LAST = datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC)
 

@@ -52,8 +52,9 @@ ORBITS = 40
 def scene(n: int, hour: int, orbit: int, version: int = 0, **props: Any) -> dict[str, Any]:
     """An item whose two sort keys are given: datetime (T0 + `hour` hours) and `orbit`."""
     when = rfc3339(T0 + timedelta(hours=hour))
-    return item_doc(COLLECTION, f"scene-{n:05d}", random.Random(n), datetime=when, orbit=orbit,
-                    version=version, **props)
+    return item_doc(
+        COLLECTION, f"scene-{n:05d}", random.Random(n), datetime=when, orbit=orbit, version=version, **props
+    )
 
 
 def original(n: int) -> dict[str, Any]:
@@ -219,10 +220,20 @@ def _other_datetime(doc: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return {**doc["properties"], "datetime": when, "eo:cloud_cover": rng.randrange(101)}
 
 
-NEWEST_FIRST = Ordering(SortField("datetime", descending=True), _hour, ORIGINALS // 3,
-                        lambda value, rng: (value, rng.randrange(ORBITS)), _other_orbit)
-BY_ORBIT = Ordering(SortField("orbit"), _orbit, ORBITS,
-                    lambda value, rng: (rng.randrange(ORIGINALS // 3), value), _other_datetime)
+NEWEST_FIRST = Ordering(
+    SortField("datetime", descending=True),
+    _hour,
+    ORIGINALS // 3,
+    lambda value, rng: (value, rng.randrange(ORBITS)),
+    _other_orbit,
+)
+BY_ORBIT = Ordering(
+    SortField("orbit"),
+    _orbit,
+    ORBITS,
+    lambda value, rng: (rng.randrange(ORIGINALS // 3), value),
+    _other_datetime,
+)
 
 
 @dataclass
@@ -410,7 +421,7 @@ def test_two_writers_upserting_overlapping_batches_leave_each_item_once(postgres
         assert {writers[f"scene-{n:05d}"] for n in range(400, 800)} <= {"a", "b"}
         assert {writers[f"scene-{n:05d}"] for n in range(800, 1200)} == {"b"}
         # The promoted cloud-cover column was written with the same version as the record.
-        by_a = all_ids(stores[0], Query(filter=parse_filter("\"eo:cloud_cover\" = 10"), limit=500))
+        by_a = all_ids(stores[0], Query(filter=parse_filter('"eo:cloud_cover" = 10'), limit=500))
         assert sorted(by_a) == sorted(i for i, w in writers.items() if w == "a")
         with psycopg.connect(postgres_url) as conn:
             assert conn.execute("SELECT count(*), count(DISTINCT rid) FROM items").fetchone() == (1200, 1200)

@@ -52,8 +52,9 @@ def same_instant(a: str | None, b: str | None) -> bool:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, backend: str,
-           request: pytest.FixtureRequest) -> Iterator[Any]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory, backend: str, request: pytest.FixtureRequest
+) -> Iterator[Any]:
     """The fixtures ingested, and an HTTP client on the application serving them."""
     with backend_settings(request, backend, data_dir=tmp_path_factory.mktemp("fixtures")) as settings:
         yield from serve_fixtures(settings)

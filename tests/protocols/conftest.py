@@ -64,7 +64,8 @@ def oracle(dataset: Dataset, cql2_text: str, collections: Iterable[str] = ()) ->
     expression = cql2.parse_text(cql2_text)
     wanted = set(collections)
     return {
-        item["id"] for item in dataset.items
+        item["id"]
+        for item in dataset.items
         if (not wanted or item["collection"] in wanted) and _matches(expression, item)
     }
 

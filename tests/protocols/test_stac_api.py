@@ -119,8 +119,9 @@ def test_openapi_document_and_docs(api: TestClient) -> None:
         (None, "en", "OpenAPI document"),
     ],
 )
-def test_home_page_speaks_the_requested_language(api: TestClient, header: str | None, lang: str,
-                                                  phrase: str) -> None:
+def test_home_page_speaks_the_requested_language(
+    api: TestClient, header: str | None, lang: str, phrase: str
+) -> None:
     response = api.get("/", headers={"accept-language": header} if header else {})
     assert response.status_code == 200
     assert f'<html lang="{lang}">' in response.text
@@ -180,8 +181,13 @@ def test_unknown_collection_is_404(api: TestClient) -> None:
         ({"datetime": "2023-07-01T00:00:00Z/.."}, ["atmo-no2", "ocean-sst"]),
         ({"datetime": "2023-03-01T00:00:00Z"}, ["atmo-no2", "land-s2", "ocean-sst"]),
         ({"filter": "pole = 'land'"}, ["land-s2"]),
-        ({"filter": '{"op": "in", "args": [{"property": "id"}, ["land-s2", "ocean-sst"]]}',
-          "filter-lang": "cql2-json"}, ["land-s2", "ocean-sst"]),
+        (
+            {
+                "filter": '{"op": "in", "args": [{"property": "id"}, ["land-s2", "ocean-sst"]]}',
+                "filter-lang": "cql2-json",
+            },
+            ["land-s2", "ocean-sst"],
+        ),
         ({"filter": "title LIKE 'Sea%'"}, ["ocean-sst"]),
     ],
 )
@@ -233,10 +239,10 @@ def test_collection_search_queryables(api: TestClient) -> None:
 def test_every_advertised_collection_queryable_can_filter(api: TestClient) -> None:
     properties = api.get("/stac/collection-queryables").json()["properties"]
     refused = [
-        name for name, schema in properties.items()
-        if schema.get("type") == "string" and api.get(
-            "/stac/collections", params={"filter": f"{name} = 'x'"}
-        ).status_code != 200
+        name
+        for name, schema in properties.items()
+        if schema.get("type") == "string"
+        and api.get("/stac/collections", params={"filter": f"{name} = 'x'"}).status_code != 200
     ]
     assert refused == []
 
@@ -268,13 +274,19 @@ def test_items_default_limit_and_paging(api: TestClient) -> None:
 
 
 def test_items_with_every_parameter(api: TestClient, dataset: Dataset) -> None:
-    params = {"bbox": "-4.5,41.5,9.5,50", "datetime": "2023-02-01T00:00:00Z/2023-05-01T00:00:00Z",
-              "filter": "eo:cloud_cover < 60", "sortby": "-eo:cloud_cover",
-              "fields": "properties.eo:cloud_cover,-assets", "limit": "3"}
+    params = {
+        "bbox": "-4.5,41.5,9.5,50",
+        "datetime": "2023-02-01T00:00:00Z/2023-05-01T00:00:00Z",
+        "filter": "eo:cloud_cover < 60",
+        "sortby": "-eo:cloud_cover",
+        "fields": "properties.eo:cloud_cover,-assets",
+        "limit": "3",
+    }
     pages = follow(api, api.get("/stac/collections/land-s2/items", params=params))
     features = [f for page in pages for f in page["features"]]
     expected = {
-        i["id"] for i in dataset.items_of("land-s2")
+        i["id"]
+        for i in dataset.items_of("land-s2")
         if "2023-02-01" <= i["properties"]["datetime"] <= "2023-05-01"
         and i["properties"].get("eo:cloud_cover", 100) < 60
     }
@@ -363,8 +375,9 @@ def test_links_follow_the_configured_base_url(tmp_path: Path, store: CatalogStor
 
 
 @pytest.fixture
-def app_settings(tmp_path: Path, dataset: Dataset, backend: str,
-                 request: pytest.FixtureRequest) -> Iterator[Settings]:
+def app_settings(
+    tmp_path: Path, dataset: Dataset, backend: str, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
     """Settings of a stored catalog holding the dataset, closed again before the test runs."""
     with backend_settings(request, backend, data_dir=tmp_path / "data", count_budget_ms=60_000) as settings:
         catalog = open_catalog(settings)
@@ -386,8 +399,11 @@ def test_browser_clients_on_other_origins_may_read(api: TestClient) -> None:
     assert response.headers["access-control-allow-origin"] == "*"
     preflight = api.options(
         "/stac/search",
-        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type"},
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["access-control-allow-methods"]

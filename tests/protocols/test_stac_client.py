@@ -43,8 +43,11 @@ def bulk_items(seed: int = 2024) -> list[dict[str, Any]]:
     for n in range(BULK):
         if n % 7:
             instant = start + timedelta(hours=3 * n, minutes=rng.randint(0, 59))
-        props = {"datetime": rfc3339(instant), "eo:cloud_cover": rng.randint(0, 100),
-                 "platform": rng.choice(PLATFORMS)}
+        props = {
+            "datetime": rfc3339(instant),
+            "eo:cloud_cover": rng.randint(0, 100),
+            "platform": rng.choice(PLATFORMS),
+        }
         geometry = box(rng.uniform(-10, 29), rng.uniform(35, 59), rng.uniform(0.05, 0.9))
         items.append(item_doc("bulk", f"bulk-{n:05d}", geometry, props))
     rng.shuffle(items)
@@ -79,20 +82,37 @@ def documents() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def stac_url(tmp_path_factory: pytest.TempPathFactory, documents: list[dict[str, Any]], backend: str,
-             request: pytest.FixtureRequest) -> Iterator[str]:
+def stac_url(
+    tmp_path_factory: pytest.TempPathFactory,
+    documents: list[dict[str, Any]],
+    backend: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[str]:
     """The STAC API root of a server whose catalog holds the bulk collection."""
-    with backend_settings(request, backend, data_dir=Path(tmp_path_factory.mktemp("client")) / "data",
-                          count_budget_ms=60_000) as settings:
+    with backend_settings(
+        request, backend, data_dir=Path(tmp_path_factory.mktemp("client")) / "data", count_budget_ms=60_000
+    ) as settings:
         yield from serve_bulk(settings, documents)
 
 
 def serve_bulk(settings: Settings, documents: list[dict[str, Any]]) -> Iterator[str]:
     """Loads the bulk collection and serves it; yields the STAC API root."""
     store = open_catalog(settings)
-    store.upsert_collections([parse_collection(collection_doc(
-        "bulk", "Bulk scenes", "Seeded scenes over Europe", ["bulk"], "land",
-        [-10.0, 35.0, 30.0, 60.0], ["2020-01-01T00:00:00Z", None]))])
+    store.upsert_collections(
+        [
+            parse_collection(
+                collection_doc(
+                    "bulk",
+                    "Bulk scenes",
+                    "Seeded scenes over Europe",
+                    ["bulk"],
+                    "land",
+                    [-10.0, 35.0, 30.0, 60.0],
+                    ["2020-01-01T00:00:00Z", None],
+                )
+            )
+        ]
+    )
     store.upsert_items(parse_item(doc) for doc in documents)
     try:
         with serve(create_app(settings, store)) as base:
@@ -108,8 +128,17 @@ def client(stac_url: str) -> Client:
 
 
 def test_client_sees_the_api(client: Client) -> None:
-    for conformance in ("CORE", "ITEM_SEARCH", "FILTER", "SORT", "FIELDS", "COLLECTIONS", "FEATURES",
-                        "COLLECTION_SEARCH", "COLLECTION_SEARCH_FREE_TEXT"):
+    for conformance in (
+        "CORE",
+        "ITEM_SEARCH",
+        "FILTER",
+        "SORT",
+        "FIELDS",
+        "COLLECTIONS",
+        "FEATURES",
+        "COLLECTION_SEARCH",
+        "COLLECTION_SEARCH_FREE_TEXT",
+    ):
         assert client.conforms_to(ConformanceClasses[conformance]), conformance
     collections = list(client.get_collections())
     assert [c.id for c in collections] == ["bulk"]
@@ -120,10 +149,13 @@ def test_client_sees_the_api(client: Client) -> None:
 @pytest.mark.parametrize("method", ["POST", "GET"])
 def test_page_through_a_full_search(client: Client, documents: list[dict[str, Any]], method: str) -> None:
     search = client.search(
-        method=method, collections=["bulk"], bbox=[-11, 34, 31, 61],
+        method=method,
+        collections=["bulk"],
+        bbox=[-11, 34, 31, 61],
         datetime="2019-12-31T00:00:00Z/2030-01-01T00:00:00Z",
         filter={"op": ">=", "args": [{"property": "eo:cloud_cover"}, 0]},
-        sortby="-properties.datetime", limit=100,
+        sortby="-properties.datetime",
+        limit=100,
     )
     assert search.matched() == BULK
     items = list(search.items_as_dicts())
@@ -145,20 +177,31 @@ def test_every_item_the_client_gets_is_valid_stac(client: Client) -> None:
 
 
 def test_filtered_search_matches_the_documents(client: Client, documents: list[dict[str, Any]]) -> None:
-    search = client.search(collections=["bulk"], filter="eo:cloud_cover < 30 AND platform = 'landsat-8'",
-                           filter_lang="cql2-text", sortby=["+eo:cloud_cover", "+id"], limit=100)
+    search = client.search(
+        collections=["bulk"],
+        filter="eo:cloud_cover < 30 AND platform = 'landsat-8'",
+        filter_lang="cql2-text",
+        sortby=["+eo:cloud_cover", "+id"],
+        limit=100,
+    )
     found = [item.id for item in search.items()]
     expected = sorted(
-        (d for d in documents
-         if d["properties"]["eo:cloud_cover"] < 30 and d["properties"]["platform"] == "landsat-8"),
+        (
+            d
+            for d in documents
+            if d["properties"]["eo:cloud_cover"] < 30 and d["properties"]["platform"] == "landsat-8"
+        ),
         key=lambda d: (d["properties"]["eo:cloud_cover"], d["id"]),
     )
     assert found == [d["id"] for d in expected]
 
 
 def test_fields_and_items_by_collection(client: Client) -> None:
-    search = client.search(collections=["bulk"], ids=["bulk-00007", "bulk-00008"],
-                           fields={"include": ["properties.platform"], "exclude": ["assets"]})
+    search = client.search(
+        collections=["bulk"],
+        ids=["bulk-00007", "bulk-00008"],
+        fields={"include": ["properties.platform"], "exclude": ["assets"]},
+    )
     for item in search.items_as_dicts():
         assert set(item["properties"]) == {"datetime", "platform"} and "assets" not in item
     collection = client.get_collection("bulk")
@@ -173,8 +216,12 @@ def test_collection_search(client: Client) -> None:
 
 
 def test_concurrent_requests_agree(stac_url: str) -> None:
-    queries = [{"limit": "20", "sortby": "-datetime"}, {"filter": "eo:cloud_cover < 10", "limit": "30"},
-               {"bbox": "0,40,10,50", "limit": "25"}, {"q": "bulk", "limit": "5"}]
+    queries = [
+        {"limit": "20", "sortby": "-datetime"},
+        {"filter": "eo:cloud_cover < 10", "limit": "30"},
+        {"bbox": "0,40,10,50", "limit": "25"},
+        {"q": "bulk", "limit": "5"},
+    ]
 
     def run(params: dict[str, str]) -> list[str]:
         response = httpx.get(f"{stac_url}/search", params=params, timeout=30)

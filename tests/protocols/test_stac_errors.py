@@ -41,8 +41,10 @@ BAD_SEARCH_PARAMS: list[tuple[dict[str, str], str]] = [
     ({"filter": "{not json", "filter-lang": "cql2-json"}, "filter"),
     ({"filter": "eo:cloud_cover < 3", "filter-lang": "cql3"}, "filter-lang"),
     ({"filter": "no_such_property = 1"}, "no_such_property"),
-    ({"filter": "eo:cloud_cover < 3", "filter-crs": "http://www.opengis.net/def/crs/EPSG/0/4326"},
-     "filter-crs"),
+    (
+        {"filter": "eo:cloud_cover < 3", "filter-crs": "http://www.opengis.net/def/crs/EPSG/0/4326"},
+        "filter-crs",
+    ),
     ({"sortby": "no_such_property"}, "no_such_property"),
     ({"sortby": "geometry"}, "sortby"),
     ({"sortby": "+"}, "sortby"),
@@ -56,8 +58,11 @@ BAD_SEARCH_PARAMS: list[tuple[dict[str, str], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("params", "mentions"), BAD_SEARCH_PARAMS,
-                         ids=[next(iter(p)) + "=" + next(iter(p.values())) for p, _ in BAD_SEARCH_PARAMS])
+@pytest.mark.parametrize(
+    ("params", "mentions"),
+    BAD_SEARCH_PARAMS,
+    ids=[next(iter(p)) + "=" + next(iter(p.values())) for p, _ in BAD_SEARCH_PARAMS],
+)
 def test_bad_search_parameters(api: TestClient, params: dict[str, str], mentions: str) -> None:
     assert_problem(api.get("/stac/search", params=params), 400, mentions)
 
@@ -129,23 +134,30 @@ def test_token_of_another_search(api: TestClient) -> None:
         ("/stac/collections/land-s2/items", {"datetime": "not-a-date"}, "datetime"),
     ],
 )
-def test_bad_parameters_elsewhere(api: TestClient, path: str, params: dict[str, str],
-                                  mentions: str) -> None:
+def test_bad_parameters_elsewhere(api: TestClient, path: str, params: dict[str, str], mentions: str) -> None:
     assert_problem(api.get(path, params=params), 400, mentions)
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/stac/nothing-here", "/stac/collections/no-such", "/stac/collections/no-such/items",
-     "/stac/collections/no-such/queryables", "/stac/collections/land-s2/items/no-such",
-     "/stac/collections/no-such/items/s2-001", "/nothing-here"],
+    [
+        "/stac/nothing-here",
+        "/stac/collections/no-such",
+        "/stac/collections/no-such/items",
+        "/stac/collections/no-such/queryables",
+        "/stac/collections/land-s2/items/no-such",
+        "/stac/collections/no-such/items/s2-001",
+        "/nothing-here",
+    ],
 )
 def test_not_found(api: TestClient, path: str) -> None:
     assert_problem(api.get(path), 404, "not found")
 
 
-@pytest.mark.parametrize(("method", "path"), [("DELETE", "/stac/search"), ("PUT", "/stac/collections"),
-                                              ("POST", "/stac/collections/land-s2/items")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("DELETE", "/stac/search"), ("PUT", "/stac/collections"), ("POST", "/stac/collections/land-s2/items")],
+)
 def test_methods_not_allowed(api: TestClient, method: str, path: str) -> None:
     response = api.request(method, path, json={})
     assert_problem(response, 405, "not allowed")

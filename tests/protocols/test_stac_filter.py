@@ -39,8 +39,10 @@ CASES: list[tuple[str, tuple[str, ...]]] = [
     ("S_INTERSECTS(geometry, POINT(172 -9))", ()),
     ("S_INTERSECTS(geometry, POLYGON((-4.5 41.5, 3 41.5, -4.5 47, -4.5 41.5)))", ()),
     ("NOT S_INTERSECTS(geometry, BBOX(-180, -90, 0, 90))", ()),
-    ("T_INTERSECTS(datetime, INTERVAL('2023-02-01T00:00:00Z', '2023-03-01T00:00:00Z'))",
-     ("land-s2", "ocean-sst")),
+    (
+        "T_INTERSECTS(datetime, INTERVAL('2023-02-01T00:00:00Z', '2023-03-01T00:00:00Z'))",
+        ("land-s2", "ocean-sst"),
+    ),
     ("datetime > TIMESTAMP('2023-05-01T00:00:00Z')", ("land-s2", "ocean-sst")),
     ("datetime = TIMESTAMP('2023-01-10T10:00:00Z')", ("land-s2", "ocean-sst")),
     ("datetime <= TIMESTAMP('2021-06-03T00:00:00Z')", ("land-s2", "ocean-sst")),
@@ -64,32 +66,38 @@ def get_params(filter_value: str, lang: str, collections: tuple[str, ...]) -> di
 
 
 @pytest.mark.parametrize(("text", "collections"), CASES, ids=IDS)
-def test_cql2_text_by_get(api: TestClient, dataset: Dataset, text: str,
-                          collections: tuple[str, ...]) -> None:
+def test_cql2_text_by_get(api: TestClient, dataset: Dataset, text: str, collections: tuple[str, ...]) -> None:
     expected = oracle(dataset, text, collections)
     response = api.get("/stac/search", params=get_params(text, "cql2-text", collections))
     assert found(api, response) == expected
 
 
 @pytest.mark.parametrize(("text", "collections"), CASES, ids=IDS)
-def test_cql2_json_by_get(api: TestClient, dataset: Dataset, text: str,
-                          collections: tuple[str, ...]) -> None:
+def test_cql2_json_by_get(api: TestClient, dataset: Dataset, text: str, collections: tuple[str, ...]) -> None:
     as_json = orjson.dumps(cql2.parse_text(text).to_json()).decode()
     response = api.get("/stac/search", params=get_params(as_json, "cql2-json", collections))
     assert found(api, response) == oracle(dataset, text, collections)
 
 
 @pytest.mark.parametrize(("text", "collections"), CASES, ids=IDS)
-def test_cql2_json_by_post(api: TestClient, dataset: Dataset, text: str,
-                           collections: tuple[str, ...]) -> None:
-    body = {"filter": cql2.parse_text(text).to_json(), "filter-lang": "cql2-json", "limit": 50,
-            "collections": list(collections)}
+def test_cql2_json_by_post(
+    api: TestClient, dataset: Dataset, text: str, collections: tuple[str, ...]
+) -> None:
+    body = {
+        "filter": cql2.parse_text(text).to_json(),
+        "filter-lang": "cql2-json",
+        "limit": 50,
+        "collections": list(collections),
+    }
     assert found(api, api.post("/stac/search", json=body)) == oracle(dataset, text, collections)
 
 
 def test_cql2_text_by_post(api: TestClient, dataset: Dataset) -> None:
-    body = {"filter": "eo:cloud_cover < 20 AND platform = 'sentinel-2b'", "filter-lang": "cql2-text",
-            "limit": 50}
+    body = {
+        "filter": "eo:cloud_cover < 20 AND platform = 'sentinel-2b'",
+        "filter-lang": "cql2-text",
+        "limit": 50,
+    }
     assert found(api, api.post("/stac/search", json=body)) == oracle(dataset, body["filter"])
 
 

@@ -97,7 +97,8 @@ def test_datetime(api: TestClient, dataset: Dataset, method: str, interval: str)
     start = None if parts[0] == ".." else parse_instant(parts[0])
     end = None if parts[1] == ".." else parse_instant(parts[1])
     expected = {
-        i["id"] for i in dataset.items
+        i["id"]
+        for i in dataset.items
         if (end is None or item_interval(i)[0] <= end) and (start is None or item_interval(i)[1] >= start)
     }
     assert expected and set(all_ids(api, method, {"datetime": interval})) == expected
@@ -119,14 +120,22 @@ def test_free_text(api: TestClient, method: str, q: str, expected: set[str]) -> 
 
 @GET_AND_POST
 def test_parameters_combine(api: TestClient, dataset: Dataset, method: str) -> None:
-    body = {"collections": ["land-s2"], "bbox": [-5, 41, 3, 50], "datetime": "2023-02-01T00:00:00Z/..",
-            "filter": "platform = 'sentinel-2a'", "q": "glacier"}
+    body = {
+        "collections": ["land-s2"],
+        "bbox": [-5, 41, 3, 50],
+        "datetime": "2023-02-01T00:00:00Z/..",
+        "filter": "platform = 'sentinel-2a'",
+        "q": "glacier",
+    }
     if method == "POST":
         body["q"] = ["glacier"]
     expected = {
-        i["id"] for i in dataset.items_of("land-s2")
-        if i["properties"]["platform"] == "sentinel-2a" and "glacier" in i["properties"].get("keywords", [])
-        and i["properties"]["datetime"] >= "2023-02-01" and i["geometry"]["coordinates"][0][0][0] <= 3
+        i["id"]
+        for i in dataset.items_of("land-s2")
+        if i["properties"]["platform"] == "sentinel-2a"
+        and "glacier" in i["properties"].get("keywords", [])
+        and i["properties"]["datetime"] >= "2023-02-01"
+        and i["geometry"]["coordinates"][0][0][0] <= 3
     }
     assert set(all_ids(api, method, body)) == expected
 
@@ -163,8 +172,11 @@ def test_sort_by_a_property_pages_like_one_page(api: TestClient, dataset: Datase
 
 
 def test_sort_by_two_keys(api: TestClient, dataset: Dataset) -> None:
-    found = ids(api.get("/stac/search", params={"collections": "land-s2", "sortby": "platform,-datetime",
-                                                "limit": "50"}))
+    found = ids(
+        api.get(
+            "/stac/search", params={"collections": "land-s2", "sortby": "platform,-datetime", "limit": "50"}
+        )
+    )
     docs = {i["id"]: i["properties"] for i in dataset.items_of("land-s2")}
     keys = [(docs[i]["platform"], docs[i]["datetime"]) for i in found]
     assert [k[0] for k in keys] == sorted(k[0] for k in keys)
@@ -174,8 +186,18 @@ def test_sort_by_two_keys(api: TestClient, dataset: Dataset) -> None:
 
 
 # -- fields -----------------------------------------------------------------------------------
-DEFAULT_KEYS = {"id", "type", "geometry", "bbox", "links", "assets", "properties", "collection",
-                "stac_version", "stac_extensions"}
+DEFAULT_KEYS = {
+    "id",
+    "type",
+    "geometry",
+    "bbox",
+    "links",
+    "assets",
+    "properties",
+    "collection",
+    "stac_version",
+    "stac_extensions",
+}
 
 
 @GET_AND_POST
@@ -191,8 +213,9 @@ def test_fields_include(api: TestClient, method: str) -> None:
 
 @GET_AND_POST
 def test_fields_exclude(api: TestClient, method: str) -> None:
-    fields: Any = ({"exclude": ["assets", "properties.platform"]} if method == "POST"
-                   else "-assets,-properties.platform")
+    fields: Any = (
+        {"exclude": ["assets", "properties.platform"]} if method == "POST" else "-assets,-properties.platform"
+    )
     feature = search(api, method, {"ids": ["s2-001"], "fields": fields}).json()["features"][0]
     assert "assets" not in feature and "links" in feature and "geometry" in feature
     assert "platform" not in feature["properties"] and feature["properties"]["gsd"] == 10
@@ -200,8 +223,11 @@ def test_fields_exclude(api: TestClient, method: str) -> None:
 
 @GET_AND_POST
 def test_fields_include_and_exclude(api: TestClient, method: str) -> None:
-    fields: Any = ({"include": ["properties"], "exclude": ["properties.gsd", "links"]} if method == "POST"
-                   else "properties,-properties.gsd,-links")
+    fields: Any = (
+        {"include": ["properties"], "exclude": ["properties.gsd", "links"]}
+        if method == "POST"
+        else "properties,-properties.gsd,-links"
+    )
     feature = search(api, method, {"ids": ["s2-001"], "fields": fields}).json()["features"][0]
     assert set(feature) == DEFAULT_KEYS - {"links"}
     assert set(feature["properties"]) == {"datetime", "platform", "eo:cloud_cover"}
@@ -216,8 +242,7 @@ def test_empty_fields_mean_whole_items(api: TestClient, dataset: Dataset) -> Non
 
 # -- paging and limits ------------------------------------------------------------------------
 @GET_AND_POST
-def test_paging_to_the_end_without_gaps_or_duplicates(api: TestClient, dataset: Dataset,
-                                                      method: str) -> None:
+def test_paging_to_the_end_without_gaps_or_duplicates(api: TestClient, dataset: Dataset, method: str) -> None:
     pages = follow(api, search(api, method, {"limit": 7}))
     seen = page_ids(pages)
     assert len(seen) == len(set(seen)) == len(dataset.items)
@@ -228,8 +253,12 @@ def test_paging_to_the_end_without_gaps_or_duplicates(api: TestClient, dataset: 
 
 
 def test_post_page_links_repeat_the_body(api: TestClient) -> None:
-    body = {"collections": ["land-s2"], "limit": 5, "filter": "eo:cloud_cover > 10",
-            "fields": {"include": ["properties.platform"]}}
+    body = {
+        "collections": ["land-s2"],
+        "limit": 5,
+        "filter": "eo:cloud_cover > 10",
+        "fields": {"include": ["properties.platform"]},
+    }
     first = api.post("/stac/search", json=body).json()
     following = link_of(first, "next")
     assert following["method"] == "POST" and following["merge"] is False
@@ -254,8 +283,9 @@ def ids_of(body: dict[str, Any]) -> list[str]:
     return [f["id"] for f in body["features"]]
 
 
-@pytest.mark.parametrize(("limit", "returned"), [(None, 10), ("1", 1), ("50", 50), ("51", 50),
-                                                  ("100000", 50)])
+@pytest.mark.parametrize(
+    ("limit", "returned"), [(None, 10), ("1", 1), ("50", 50), ("51", 50), ("100000", 50)]
+)
 def test_limit_default_and_clamp(api: TestClient, limit: str | None, returned: int) -> None:
     params = {"limit": limit} if limit else {}
     assert len(ids(api.get("/stac/search", params=params))) == returned

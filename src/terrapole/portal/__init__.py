@@ -26,8 +26,13 @@ _TEXT = {
         "docs": "Documentation interactive de l'API",
     },
 }
-_LINKS = (("stac", "/stac"), ("collections", "/stac/collections"), ("search", "/stac/search"),
-          ("api", "/api"), ("docs", "/api.html"))
+_LINKS = (
+    ("stac", "/stac"),
+    ("collections", "/stac/collections"),
+    ("search", "/stac/search"),
+    ("api", "/api"),
+    ("docs", "/api.html"),
+)
 
 
 def preferred_language(accept_language: str | None) -> str:

@@ -167,8 +167,9 @@ def queryables_document(schema_id: str, title: str, properties: Mapping[str, Any
 class PageLinks:
     """How next/prev links repeat a search: a GET URL, or a POST body with the token."""
 
-    def __init__(self, href: str, params: Iterable[tuple[str, str]] = (),
-                 body: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, href: str, params: Iterable[tuple[str, str]] = (), body: Mapping[str, Any] | None = None
+    ) -> None:
         self.href = href
         self.params = [(k, v) for k, v in params if k != "token"]
         self.body = body
@@ -201,9 +202,7 @@ class StacApi:
     def landing(self, request: Request) -> Response:
         """The landing page: a STAC Catalog with conformance classes and service links."""
         urls = self.urls(request)
-        children = [
-            link("child", urls.collection(c.id), title=c.text()[0]) for c in self._all_collections()
-        ]
+        children = [link("child", urls.collection(c.id), title=c.text()[0]) for c in self._all_collections()]
         body = {
             "type": "Catalog",
             "stac_version": STAC_VERSION,
@@ -253,8 +252,9 @@ class StacApi:
         urls = self.urls(request)
         href = f"{urls.root}/collections"
         records = [
-            apply_fields(encode_collection(c, collection_links(urls, c)), query.fields,
-                         COLLECTION_DEFAULT_FIELDS)
+            apply_fields(
+                encode_collection(c, collection_links(urls, c)), query.fields, COLLECTION_DEFAULT_FIELDS
+            )
             for c in page.records
         ]
         links = [
@@ -327,8 +327,7 @@ class StacApi:
         paging = PageLinks(f"{urls.root}/search", request.query_params.multi_items())
         return self._search(request, urls, query, paging)
 
-    def search_post(self, request: Request,
-                    body: Annotated[SearchBody | None, Body()] = None) -> Response:
+    def search_post(self, request: Request, body: Annotated[SearchBody | None, Body()] = None) -> Response:
         """Item search by POST (JSON body); next/prev links repeat the body with a token."""
         body = body or SearchBody.model_validate({})
         query = check_spatial(query_from_body(body, self.settings))
@@ -336,8 +335,7 @@ class StacApi:
         paging = PageLinks(f"{urls.root}/search", body=body.echo())
         return self._search(request, urls, query, paging)
 
-    def _search(self, request: Request, urls: StacUrls, query: CatalogQuery,
-                paging: PageLinks) -> Response:
+    def _search(self, request: Request, urls: StacUrls, query: CatalogQuery, paging: PageLinks) -> Response:
         page = self.store().search_items(query)
         links = [
             link("self", _with_query(f"{urls.root}/search", request), GEOJSON),
@@ -346,14 +344,19 @@ class StacApi:
         ]
         return self._feature_collection(urls, page, query, links)
 
-    def _feature_collection(self, urls: StacUrls, page: Page[Item], query: CatalogQuery,
-                            links: list[dict[str, Any]]) -> Response:
+    def _feature_collection(
+        self, urls: StacUrls, page: Page[Item], query: CatalogQuery, links: list[dict[str, Any]]
+    ) -> Response:
         features = [
             apply_fields(encode_item(item, item_links(urls, item)), query.fields, ITEM_DEFAULT_FIELDS)
             for item in page.records
         ]
-        body = {"type": "FeatureCollection", "features": features, "links": links,
-                **_counts(page, len(features))}
+        body = {
+            "type": "FeatureCollection",
+            "features": features,
+            "links": links,
+            **_counts(page, len(features)),
+        }
         return OrjsonResponse(body, media_type=GEOJSON)
 
 
@@ -379,9 +382,15 @@ def stac_router(store_provider: StoreProvider, settings: Settings, prefix: str =
         ("/search", api.search_post, "POST", geojson, None),
     ]
     for path, endpoint, method, responses, extra in routes:
-        router.add_api_route(path, endpoint, methods=[method], responses=responses,
-                             response_class=OrjsonResponse, openapi_extra=extra,
-                             name=f"stac:{endpoint.__name__}")
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            responses=responses,
+            response_class=OrjsonResponse,
+            openapi_extra=extra,
+            name=f"stac:{endpoint.__name__}",
+        )
     return router
 
 

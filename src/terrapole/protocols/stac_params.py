@@ -28,8 +28,7 @@ from terrapole.core.query import (
 from terrapole.settings import Settings
 
 GEOMETRY_TYPES = frozenset(
-    {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
-     "GeometryCollection"}
+    {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}
 )
 CRS84 = frozenset(
     {"http://www.opengis.net/def/crs/OGC/1.3/CRS84", "https://www.opengis.net/def/crs/OGC/1.3/CRS84"}
@@ -115,15 +114,18 @@ def read_params(model: type[P], query: QueryParams) -> P:
 def openapi_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     """OpenAPI parameter objects for a GET parameter model (all optional strings)."""
     return [
-        {"name": field.alias or name, "in": "query", "required": False,
-         "description": field.description or "", "schema": {"type": "string"}}
+        {
+            "name": field.alias or name,
+            "in": "query",
+            "required": False,
+            "description": field.description or "",
+            "schema": {"type": "string"},
+        }
         for name, field in model.model_fields.items()
     ]
 
 
-def query_from_params(
-    params: ListParams, settings: Settings, collections: Sequence[str] = ()
-) -> Query:
+def query_from_params(params: ListParams, settings: Settings, collections: Sequence[str] = ()) -> Query:
     """The Query of a GET request (items of one collection, /search or /collections)."""
     if params.query is not None:
         raise InvalidParameter("query", UNSUPPORTED["query"])
@@ -229,17 +231,25 @@ def _fields(spec: FieldsSpec | None) -> Fields | None:
 
 # -- fields extension: applied to encoded records ------------------------------------------
 ITEM_DEFAULT_FIELDS = frozenset(
-    {"id", "type", "geometry", "bbox", "links", "assets", "properties.datetime", "collection",
-     "stac_version", "stac_extensions"}
+    {
+        "id",
+        "type",
+        "geometry",
+        "bbox",
+        "links",
+        "assets",
+        "properties.datetime",
+        "collection",
+        "stac_version",
+        "stac_extensions",
+    }
 )
 COLLECTION_DEFAULT_FIELDS = frozenset(
-    {"id", "type", "stac_version", "stac_extensions", "title", "description", "license", "extent",
-     "links"}
+    {"id", "type", "stac_version", "stac_extensions", "title", "description", "license", "extent", "links"}
 )
 
 
-def apply_fields(record: dict[str, Any], fields: Fields | None,
-                 defaults: frozenset[str]) -> dict[str, Any]:
+def apply_fields(record: dict[str, Any], fields: Fields | None, defaults: frozenset[str]) -> dict[str, Any]:
     """Keep the `include` paths (added to `defaults`), then drop the `exclude` paths.
 
     Paths are dotted (`properties.eo:cloud_cover`). No include and no exclude means the whole
