@@ -84,7 +84,9 @@ def _read_block(element: etree._Element) -> Block:
             if restriction:
                 (block.access if name == "accessConstraints" else block.use).append(restriction)
         elif name == "otherConstraints" and text:
-            block.statements.append((text, value.get(_XLINK_HREF) if value is not None else None))
+            href = value.get(_XLINK_HREF) if value is not None else None
+            # An anchor's text is the label of a code list value: pretty-printing is not part of it.
+            block.statements.append((" ".join(text.split()) if href else text, href))
         elif name == "classification":
             block.classification = (value.get("codeListValue") or text) if value is not None else None
     return block

@@ -87,6 +87,12 @@ def string(prop: etree._Element | None) -> str | None:
     return (prop.text or "").strip() or None
 
 
+def short_text(prop: etree._Element | None) -> str | None:
+    """A title, name or label: `string` with runs of white space (pretty-printing) made single spaces."""
+    text = string(prop)
+    return " ".join(text.split()) if text else None
+
+
 def anchor(prop: etree._Element) -> tuple[str | None, str | None]:
     """(text, xlink:href) of a property whose value may be an anchor."""
     for name, child in children(prop):
@@ -124,8 +130,8 @@ class Texts:
     main: str
     locales: Mapping[str, str]
 
-    def read(self, prop: etree._Element | None) -> dict[str, str]:
-        """The text of a property per language, the record's own language first."""
+    def read(self, prop: etree._Element | None, short: bool = False) -> dict[str, str]:
+        """The text of a property per language, own language first; `short` collapses white space."""
         if prop is None:
             return {}
         main = None
@@ -142,12 +148,12 @@ class Texts:
         main = main or others.get(self.main)
         texts = {self.main: main} if main else {}
         texts.update((k, v) for k, v in others.items() if k != self.main)
-        return texts
+        return {k: " ".join(v.split()) for k, v in texts.items()} if short else texts
 
-    def first(self, props: Iterable[etree._Element]) -> dict[str, str]:
+    def first(self, props: Iterable[etree._Element], short: bool = False) -> dict[str, str]:
         """The first non-empty multilingual text among `props`."""
         for prop in props:
-            if texts := self.read(prop):
+            if texts := self.read(prop, short):
                 return texts
         return {}
 
@@ -160,6 +166,19 @@ def read_locales(paths: Paths, root: etree._Element) -> dict[str, str]:
         if language and (locale_id := locale.get("id")):
             locales[f"#{locale_id}"] = bcp47(language)
     return locales
+
+
+def contact_info(prop: etree._Element | None) -> tuple[str | None, str | None]:
+    """(first e-mail address, first online resource URL) of a contactInfo property."""
+    email = url = None
+    contacts = [c for _, c in children(prop)] if prop is not None else []
+    for name, sub in (pair for contact in contacts for pair in children(contact)):
+        inner = dict(children(next((c for _, c in children(sub)), sub)))
+        if name == "address" and email is None:
+            email = string(inner.get("electronicMailAddress"))
+        elif name == "onlineResource" and url is None:
+            url = string(inner.get("linkage"))
+    return email, url
 
 
 # --- the record ----------------------------------------------------------------------------------
@@ -205,7 +224,7 @@ def read_record(root: etree._Element, paths: Paths, parties: PartyReader, label:
         title=_title(src),
         abstract=texts.first(src.nodes("abstract", True)),
         identifiers=identifiers,
-        alternate_titles=tuple(filter(None, map(string, src.nodes("alternate_titles", True)))),
+        alternate_titles=tuple(filter(None, map(short_text, src.nodes("alternate_titles", True)))),
         hierarchy_level=_hierarchy_level(src),
         resource_type=paths.first("hierarchy_level_name", root),
         service_type=paths.first("service_type", ident),
@@ -221,7 +240,7 @@ def read_record(root: etree._Element, paths: Paths, parties: PartyReader, label:
         resolutions=tuple(_unique(_resolutions(src.nodes("resolutions", True)))),
         reference_systems=tuple(_unique(_reference_systems(src.nodes("reference_systems")))),
         distributions=tuple(_unique(_distributions(src))),
-        formats=tuple(_unique(filter(None, map(string, src.nodes("formats"))))),
+        formats=tuple(_unique(filter(None, map(short_text, src.nodes("formats"))))),
         constraints=read_constraints(src.nodes("constraints", True)),
         dates=_dates(src),
         parent_identifier=paths.first("parent_identifier", root),
@@ -248,7 +267,7 @@ def _record_id(src: Source, identifiers: tuple[Identifier, ...]) -> str:
 def _title(src: Source) -> dict[str, str]:
     if src.ident is None:
         raise InvalidRecord(f"{src.label} record has no identification section (identificationInfo)")
-    if title := src.texts.first(src.nodes("title", True)):
+    if title := src.texts.first(src.nodes("title", True), short=True):
         return title
     raise InvalidRecord(f"{src.label} record has no title (identificationInfo citation title)")
 
@@ -275,9 +294,9 @@ def _keywords(src: Source) -> Iterable[Keyword]:
         for name, child in children(group):
             if name == "thesaurusName":
                 titles = [t for _, c in children(child) for n, t in children(c) if n == "title"]
-                thesaurus = next(filter(None, map(string, titles)), None)
+                thesaurus = next(filter(None, map(short_text, titles)), None)
         for name, child in children(group):
-            if name == "keyword" and (label := src.texts.read(child)):
+            if name == "keyword" and (label := src.texts.read(child, short=True)):
                 yield Keyword(label, thesaurus, anchor(child)[1])
 
 
@@ -399,7 +418,9 @@ def _dates(src: Source) -> Dates:
         kind = code(props.get("dateType"))
         if kind and "date" in props and (value := date_value(props["date"])) is not None:
             found.setdefault(kind.lower(), value)
+    # The metadata date: the preferred path (19115-3: the revision date), else any.
     stamp = next(filter(None, map(date_value, src.nodes("metadata_date"))), None)
+    stamp = stamp or next(filter(None, map(date_value, src.nodes("metadata_date_any"))), None)
     return Dates(
         created=found.get("creation"),
         published=found.get("publication"),

@@ -117,7 +117,8 @@ class Writer:
             return
         ft = self.pk.free_text
         prop = self.add(parent, path, {f"{{{XSI}}}type": f"{ft}:PT_FreeText_PropertyType"})
-        self.add(prop, "gco:CharacterString").text = text[key]
+        leaf = self.pk.anchor if href else "gco:CharacterString"
+        self.add(prop, leaf, {f"{{{XLINK}}}href": href} if href else None).text = text[key]
         free = self.add(prop, f"{ft}:PT_FreeText")
         for lang, value in others:
             localised = {"locale": f"#{self.locale_ids[lang]}"}

@@ -36,7 +36,7 @@ from terrapole.core.model import Contact
 from terrapole.core.record import Record, Related
 from terrapole.formats import _iso_write as iw
 from terrapole.formats._iso_gml import GML, children, local
-from terrapole.formats._iso_read import code, compiled, read_record, string
+from terrapole.formats._iso_read import code, compiled, contact_info, read_record, short_text
 from terrapole.formats._iso_vocab import iso639_2, iso_role
 from terrapole.formats.xmlsafe import parse_xml
 
@@ -77,6 +77,7 @@ PATHS: dict[str, str] = {
     "hierarchy_level_name": "gmd:hierarchyLevelName/*/text()",
     "metadata_standard": "gmd:metadataStandardName/*/text()",
     "metadata_date": "gmd:dateStamp",
+    "metadata_date_any": "gmd:dateStamp",
     "locales": "gmd:locale/gmd:PT_Locale",
     "reference_systems": "gmd:referenceSystemInfo/*/gmd:referenceSystemIdentifier/*",
     "metadata_contacts": "gmd:contact/*",
@@ -123,9 +124,9 @@ def parse(data: bytes) -> Record:
 def read_party(party: etree._Element) -> list[Contact]:
     """The contact of a CI_ResponsibleParty (none when it names nobody)."""
     props = dict(children(party))
-    individual = string(props.get("individualName"))
-    organisation = string(props.get("organisationName"))
-    position = string(props.get("positionName"))
+    individual = short_text(props.get("individualName"))
+    organisation = short_text(props.get("organisationName"))
+    position = short_text(props.get("positionName"))
     name = individual or organisation or position
     if not name:
         return []
@@ -141,19 +142,6 @@ def read_party(party: etree._Element) -> list[Contact]:
             description=position if (individual or organisation) else None,
         )
     ]
-
-
-def contact_info(prop: etree._Element | None) -> tuple[str | None, str | None]:
-    """(first e-mail address, first online resource URL) of a contactInfo property."""
-    email = url = None
-    contacts = [c for _, c in children(prop)] if prop is not None else []
-    for name, sub in (pair for contact in contacts for pair in children(contact)):
-        inner = dict(children(next((c for _, c in children(sub)), sub)))
-        if name == "address" and email is None:
-            email = string(inner.get("electronicMailAddress"))
-        elif name == "onlineResource" and url is None:
-            url = string(inner.get("linkage"))
-    return email, url
 
 
 # --- encoding ------------------------------------------------------------------------------------
