@@ -35,6 +35,8 @@ from terrapole.formats._iso_vocab import bcp47, inspire_theme_code, inspire_them
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _TEXT_LEAVES = frozenset({"PT_FreeText"})
+_DATE = re.compile(r"^(-?\d{4,})(?:-(\d{2}))?(?:-(\d{2}))?(?:Z|[+-]\d{2}:\d{2})?$")
+_MAX_COMPILED = 32  # namespace sets compiled per thread (documents choose their namespaces)
 
 
 class Paths:
@@ -70,6 +72,8 @@ def compiled(name: str, table: Mapping[str, str], namespaces: Mapping[str, str])
     cache: dict[tuple[str, tuple[tuple[str, str], ...]], Paths] = _LOCAL.__dict__.setdefault("paths", {})
     key = (name, tuple(sorted(namespaces.items())))
     if (paths := cache.get(key)) is None:
+        if len(cache) >= _MAX_COMPILED:
+            cache.clear()
         paths = cache[key] = Paths(table, namespaces)
     return paths
 
@@ -114,12 +118,13 @@ def date_value(prop: etree._Element) -> date | datetime | None:
     """A gco:Date as a date, a gco:DateTime as an aware UTC datetime; None when absent or unreadable."""
     for name, child in children(prop):
         text = (child.text or "").strip()
-        if name == "DateTime" or "T" in text:
-            return gml.parse_time(text)
-        try:
-            return date.fromisoformat(text) if len(text) == 10 else gml.parse_time(text)
-        except ValueError:
-            return None
+        if name == "Date" and (match := _DATE.match(text)):
+            year, month, day = match.groups()
+            try:  # a year or year-month (xs:gYear, xs:gYearMonth) stands for its first day
+                return date(int(year), int(month or 1), int(day or 1))
+            except ValueError:
+                return None
+        return gml.parse_time(text)
     return None
 
 
