@@ -14,7 +14,9 @@ from terrapole import formats
 from terrapole.core.errors import InvalidRecord
 from terrapole.core.model import BBox, Contact, Extent, Keyword
 from terrapole.core.record import Constraints, Dates, Distribution, Identifier, Record, Related, Resolution
+from terrapole.core.timeutil import format_instant
 from terrapole.formats import iso19139
+from terrapole.formats._iso_vocab import ANCHORS_KEY, anchor_uri
 
 from .iso_fixtures import fixture_files, fixtures_root, source_of, xml
 
@@ -22,7 +24,7 @@ FILES = fixture_files("iso19139")
 # Every fixture parses: no file of the directory is refused (a refused one would be listed here).
 REFUSED: dict[str, str] = {}
 # Canonical fields ISO 19139 does not carry back (see iso19139.DROPPED); emptied before comparing.
-NOT_CARRIED = {"metadata_standard": None, "pole": None, "access": "open", "provenance": (), "extra": {}}
+NOT_CARRIED = {"metadata_standard": None, "pole": None, "access": "open", "provenance": ()}
 INSPIRE_THEMES = "GEMET - INSPIRE themes, version 1.0"
 INSPIRE_LC = "http://inspire.ec.europa.eu/theme/lc"
 
@@ -90,6 +92,10 @@ def test_owslib_reads_our_output(path: Path) -> None:
         )
         for c in record.contacts
     ]
+    if record.extent.intervals:
+        start, end = record.extent.intervals[0]
+        assert ident.temporalextent_start == (format_instant(start) if start else None)
+        assert ident.temporalextent_end == (format_instant(end) if end else None)
     box = getattr(ident, "bbox", None)
     if record.extent.bboxes:
         expected = record.extent.bboxes[0]
@@ -197,6 +203,18 @@ def test_inspire_tg_dataset() -> None:
     assert record.distributions[0].protocol == "OGC Web Map Service"
     assert record.formats == ("gml+xml",)
     assert record.lineage["en"].startswith("The Land Use Map is built with the privileged support")
+    # Anchor URIs with no canonical field of their own ride along, for GeoDCAT-AP and our own output.
+    anchors = record.extra[ANCHORS_KEY]
+    assert anchors["gml+xml"] == "https://www.iana.org/assignments/media-types/application/gml+xml"
+    article_13 = "http://inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/INSPIRE_Directive_Article13_1d"
+    assert anchor_uri(record.constraints.access[0], anchors) == article_13
+    no_conditions = (
+        "http://inspire.ec.europa.eu/metadata-codelist/ConditionsApplyingToAccessAndUse/noConditionsApply"
+    )
+    assert anchor_uri(record.constraints.use[0], anchors) == no_conditions
+    encoded = iso19139.encode(record)
+    assert f'<gmx:Anchor xlink:href="{article_13}">Public access'.encode() in encoded
+    assert f'<gmx:Anchor xlink:href="{no_conditions}">No conditions apply'.encode() in encoded
 
 
 def test_inspire_tg_view_service() -> None:

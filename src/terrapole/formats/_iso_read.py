@@ -31,7 +31,13 @@ from terrapole.core.record import Dates, Distribution, Identifier, Record, Relat
 from terrapole.formats import _iso_gml as gml
 from terrapole.formats._iso_constraints import read_constraints
 from terrapole.formats._iso_gml import children, local
-from terrapole.formats._iso_vocab import bcp47, inspire_theme_code, inspire_theme_label
+from terrapole.formats._iso_vocab import (
+    ANCHORS_KEY,
+    bcp47,
+    derived_anchor,
+    inspire_theme_code,
+    inspire_theme_label,
+)
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _TEXT_LEAVES = frozenset({"PT_FreeText"})
@@ -201,6 +207,7 @@ class Source:
     texts: Texts
     parties: PartyReader
     label: str
+    anchors: dict[str, str]
 
     def strings(self, key: str, on_ident: bool = False) -> list[str]:
         """Strings of `key` under the identification section or the root."""
@@ -209,6 +216,20 @@ class Source:
     def nodes(self, key: str, on_ident: bool = False) -> list[Any]:
         """Nodes of `key` under the identification section or the root."""
         return self.paths.nodes(key, self.ident if on_ident else self.root)
+
+    def note_anchor(self, text: str | None, href: str | None) -> None:
+        """Keep the URI of an anchored text, unless the encoders derive it from the text anyway."""
+        if text and href and href != text and href != derived_anchor(text):
+            self.anchors[text] = href
+
+    def anchored(self, prop: etree._Element | None, short: bool = False) -> str | None:
+        """The text of a property that may be an anchor, its URI noted."""
+        if prop is None:
+            return None
+        text, href = anchor(prop)
+        text = " ".join(text.split()) if text and short else text
+        self.note_anchor(text, href)
+        return text
 
     def contacts(self, key: str, on_ident: bool = False) -> list[Contact]:
         """The contacts of every responsible party `key` selects."""
@@ -221,10 +242,10 @@ def read_record(root: etree._Element, paths: Paths, parties: PartyReader, label:
     ident = idents[0] if idents else None
     language = paths.first("language", root)
     texts = Texts(bcp47(language), read_locales(paths, root))
-    src = Source(root, ident, paths, texts, parties, label)
+    src = Source(root, ident, paths, texts, parties, label, {})
     identifiers = _identifiers(src)
     keywords = tuple(_keywords(src))
-    return Record(
+    record = Record(
         identifier=_record_id(src, identifiers),
         title=_title(src),
         abstract=texts.first(src.nodes("abstract", True)),
@@ -243,10 +264,10 @@ def read_record(root: etree._Element, paths: Paths, parties: PartyReader, label:
         lineage=texts.first(src.nodes("lineage")) or _process_steps(src),
         extent=_extent(src),
         resolutions=tuple(_unique(_resolutions(src.nodes("resolutions", True)))),
-        reference_systems=tuple(_unique(_reference_systems(src.nodes("reference_systems")))),
+        reference_systems=tuple(_unique(_reference_systems(src))),
         distributions=tuple(_unique(_distributions(src))),
-        formats=tuple(_unique(filter(None, map(short_text, src.nodes("formats"))))),
-        constraints=read_constraints(src.nodes("constraints", True)),
+        formats=tuple(_unique(filter(None, (src.anchored(f, short=True) for f in src.nodes("formats"))))),
+        constraints=read_constraints(src.nodes("constraints", True), src.note_anchor),
         dates=_dates(src),
         parent_identifier=paths.first("parent_identifier", root),
         related=tuple(_unique(_related(src))),
@@ -255,6 +276,8 @@ def read_record(root: etree._Element, paths: Paths, parties: PartyReader, label:
         overviews=tuple(_unique(src.strings("overviews", True))),
         metadata_standard=paths.first("metadata_standard", root),
     )
+    # Anchor URIs without a canonical field of their own ride along (see _iso_vocab.ANCHORS_KEY).
+    return record.with_changes(extra={ANCHORS_KEY: src.anchors}) if src.anchors else record
 
 
 def _unique(values: Iterable[Any]) -> list[Any]:
@@ -288,7 +311,7 @@ def _identifiers(src: Source) -> tuple[Identifier, ...]:
     found = []
     for identifier in src.nodes("identifiers", True):
         props = dict(children(identifier))
-        if value := string(props.get("code")):
+        if value := src.anchored(props.get("code")):
             found.append(Identifier(value, string(props.get("codeSpace"))))
     return tuple(_unique(found))
 
@@ -299,7 +322,7 @@ def _keywords(src: Source) -> Iterable[Keyword]:
         for name, child in children(group):
             if name == "thesaurusName":
                 titles = [t for _, c in children(child) for n, t in children(c) if n == "title"]
-                thesaurus = next(filter(None, map(short_text, titles)), None)
+                thesaurus = next(filter(None, (src.anchored(t, short=True) for t in titles)), None)
         for name, child in children(group):
             if name == "keyword" and (label := src.texts.read(child, short=True)):
                 yield Keyword(label, thesaurus, anchor(child)[1])
@@ -392,10 +415,10 @@ def _is_number(text: str | None) -> bool:
     return bool(text and re.fullmatch(r"\s*[-+]?\d+(\.\d*)?([eE][-+]?\d+)?\s*", text))
 
 
-def _reference_systems(identifiers: Iterable[etree._Element]) -> Iterable[str]:
-    for identifier in identifiers:
+def _reference_systems(src: Source) -> Iterable[str]:
+    for identifier in src.nodes("reference_systems"):
         props = dict(children(identifier))
-        value = string(props.get("code"))
+        value = src.anchored(props.get("code"))
         space = string(props.get("codeSpace"))
         if value and value.isdigit() and space:
             yield f"{space}:{value}"
@@ -409,7 +432,7 @@ def _distributions(src: Source) -> Iterable[Distribution]:
         if url := string(props.get("linkage")):
             yield Distribution(
                 url=url,
-                protocol=string(props.get("protocol")),
+                protocol=src.anchored(props.get("protocol")),
                 name=string(props.get("name")),
                 description=string(props.get("description")),
                 function=code(props.get("function")),

@@ -179,12 +179,11 @@ STANDARD = ("ISO 19115-3", "2018")
 
 def encode(record: Record) -> bytes:
     """The ISO 19115-3 document (mdb:MD_Metadata, 2.0 namespaces) of a record."""
-    main, others = iw.record_languages(record)
     root = etree.Element(f"{{{NAMESPACES['mdb']}}}MD_Metadata", nsmap=NAMESPACES)
     root.set(f"{{{NAMESPACES['xsi']}}}schemaLocation", SCHEMA_LOCATION)
-    w = iw.Writer(NAMESPACES, PACKAGES, main, others)
+    w = iw.Writer(NAMESPACES, PACKAGES, record)
     _header(w, root, record)
-    _identification(w, root, record, main)
+    _identification(w, root, record)
     _distribution(w, root, record)
     if record.lineage:
         lineage = w.add(root, "mdb:resourceLineage/mrl:LI_Lineage")
@@ -218,7 +217,7 @@ def _header(w: iw.Writer, root: etree._Element, record: Record) -> None:
         path = (
             "mdb:referenceSystemInfo/mrs:MD_ReferenceSystem/mrs:referenceSystemIdentifier/mcc:MD_Identifier"
         )
-        w.string(w.add(root, path), "mcc:code", system, iw.crs_uri(system))
+        w.anchored(w.add(root, path), "mcc:code", system)
 
 
 def _date_info(w: iw.Writer, root: etree._Element, record: Record) -> None:
@@ -236,7 +235,7 @@ def _locale(w: iw.Writer, parent: etree._Element, path: str, language: str) -> N
     w.code(locale, "lan:characterEncoding", "lan:MD_CharacterSetCode", "utf8")
 
 
-def _identification(w: iw.Writer, root: etree._Element, record: Record, main: str) -> None:
+def _identification(w: iw.Writer, root: etree._Element, record: Record) -> None:
     service = record.hierarchy_level == "service"
     kind = "srv:SV_ServiceIdentification" if service else "mri:MD_DataIdentification"
     ident = w.add(root, f"mdb:identificationInfo/{kind}")
@@ -253,7 +252,7 @@ def _identification(w: iw.Writer, root: etree._Element, record: Record, main: st
     iw.write_extent(w, ident, "mri:extent", record)
     for overview in record.overviews:
         w.string(w.add(ident, "mri:graphicOverview/mcc:MD_BrowseGraphic"), "mcc:fileName", overview)
-    iw.write_keywords(w, ident, iw.all_keywords(record, main))
+    iw.write_keywords(w, ident, iw.all_keywords(record, w.main))
     iw.write_constraints(w, ident, "mri:resourceConstraints", record.constraints)
     for related in record.related:
         if related.relation != "operatesOn":
@@ -278,7 +277,7 @@ def _citation(w: iw.Writer, ident: etree._Element, record: Record) -> None:
     w.string(citation, "cit:edition", record.version)
     for identifier in record.identifiers:
         element = w.add(citation, "cit:identifier/mcc:MD_Identifier")
-        w.string(element, "mcc:code", identifier.code, iw.identifier_uri(identifier.code))
+        w.anchored(element, "mcc:code", identifier.code)
         w.string(element, "mcc:codeSpace", identifier.scheme)
 
 
@@ -314,7 +313,7 @@ def _distribution(w: iw.Writer, root: etree._Element, record: Record) -> None:
     distribution = w.add(root, "mdb:distributionInfo/mrd:MD_Distribution")
     for name in record.formats:
         path = "mrd:distributionFormat/mrd:MD_Format/mrd:formatSpecificationCitation/cit:CI_Citation"
-        w.string(w.add(distribution, path), "cit:title", name)
+        w.anchored(w.add(distribution, path), "cit:title", name)
     for n in range(max(len(sizes), 1 if record.distributions else 0)):
         options = w.add(distribution, "mrd:transferOptions/mrd:MD_DigitalTransferOptions")
         if n < len(sizes):
