@@ -65,7 +65,9 @@ def parse_resource(root: etree._Element) -> Record:
 
 def encode(record: Record) -> bytes:
     """The DataCite kernel-4 XML document of a Record."""
-    document: bytes = etree.tostring(_element(attributes_from_record(record)), xml_declaration=True, encoding="UTF-8")
+    document: bytes = etree.tostring(
+        _element(attributes_from_record(record)), xml_declaration=True, encoding="UTF-8"
+    )
     return document
 
 

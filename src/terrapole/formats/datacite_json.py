@@ -107,6 +107,8 @@ def encode(record: Record) -> bytes:
     downloads = [d.url for d in record.distributions if d.function == "download"]
     attributes.update({"url": landing[0]} if landing else {})
     attributes.update({"contentUrl": downloads} if downloads else {})
+    if record.dates.metadata is not None:
+        attributes["updated"] = format_date(record.dates.metadata)
     document = {"data": {"type": "dois", "attributes": attributes}}
     if record.doi:
         document["data"]["id"] = record.doi
@@ -245,7 +247,12 @@ def _contacts(attributes: Mapping[str, Any]) -> tuple[Contact, ...]:
     publisher = attributes.get("publisher")
     if isinstance(publisher, str):
         publisher = {"name": publisher}
-    publishers = [_party(publisher, "publisher")] if isinstance(publisher, Mapping) else []
+    # DataCite's publisher is the organisation that makes the resource available.
+    publishers = (
+        [_party({"nameType": "Organizational", **publisher}, "publisher")]
+        if isinstance(publisher, Mapping)
+        else []
+    )
     return tuple(c for c in (*creators, *contributors, *publishers) if c is not None)
 
 

@@ -10,8 +10,10 @@ Dublin Core is lossy. Besides the fields in `DROPPED_FIELDS`:
   or the publisher; identifiers come back with a scheme guessed from their form (DOI, URL, URN);
 - topic categories and INSPIRE themes are written as dc:subject and come back as plain keywords,
   with thesauri and concept URIs dropped;
-- only the first bounding box is written (as a DCMI Box in dc:coverage, also read from
-  ows:BoundingBox), temporal extents as `start/end` coverage, place names as text coverage;
+- bounding boxes are written as DCMI Box (points as DCMI Point) dc:coverage, also read from
+  ows:BoundingBox; temporal extents as `start/end` coverage, place names as text coverage;
+- related resources are dc:relation (dc:source for the relation `source`): their relation type
+  comes back as `related`; the access level `licensed` comes back as `restricted`;
 - creation and revision dates are written `Created: <date>` and `Updated: <date>` (DataCite's OAI
   convention), the publication date bare.
 """
@@ -133,7 +135,7 @@ def parse_element(root: etree._Element) -> Record:
         hierarchy_level=_hierarchy(kinds, general),
         resource_type=general,
         language=next(iter(languages), None),
-        languages=languages,
+        languages=languages if len(languages) > 1 else (),
         keywords=tuple(Keyword({lang: text}) for text, lang in values.get("subject", ())),
         contacts=_contacts(values),
         extent=Extent(bboxes=_bboxes(root, values), intervals=intervals),
@@ -219,13 +221,17 @@ def _contacts(values: Values) -> tuple[Contact, ...]:
 
 def _dates_and_coverage(values: Values) -> tuple[Dates, tuple[Any, ...], list[str]]:
     found: dict[str, Any] = {}
+    candidates = []
     for element, field in _TERM_DATES.items():
         for text, _ in values.get(element, ()):
             match = _DATE_PREFIX.match(text)
             target = _DATE_FIELDS.get(match.group(1), "") if match else field
-            value = parse_date(text[match.end() :] if match else text)
-            if target and target not in found and value is not None:
-                found[target] = value
+            candidates.append((match is None, target, text[match.end() :] if match else text))
+    # Typed dates ("Issued: 2018-01-18") say more than a bare one ("2018"): they go first.
+    for _, target, text in sorted(candidates, key=lambda candidate: candidate[0]):
+        value = parse_date(text)
+        if target and target not in found and value is not None:
+            found[target] = value
     intervals, places = [], []
     for text, _ in (*values.get("coverage", ()), *values.get("temporal", ()), *values.get("spatial", ())):
         if _BOX_PART.search(text) and _box(text) is not None:
@@ -351,13 +357,14 @@ def _date_elements(record: Record) -> Iterable[tuple[str, str, None]]:
 
 
 def _coverage_elements(record: Record) -> Iterable[tuple[str, str, None]]:
-    box = record.extent.bbox
-    if box is not None:
-        yield (
-            "coverage",
-            f"westlimit={box.west}; southlimit={box.south}; eastlimit={box.east}; northlimit={box.north};",
-            None,
-        )
+    for box in record.extent.bboxes:
+        if (box.west, box.south) == (box.east, box.north):
+            yield "coverage", f"east={box.west}; north={box.south};", None
+        else:
+            edges = (
+                f"westlimit={box.west}; southlimit={box.south}; eastlimit={box.east}; northlimit={box.north};"
+            )
+            yield "coverage", edges, None
     yield from (("coverage", format_interval(*interval), None) for interval in record.extent.intervals)
     yield from (("coverage", str(place), None) for place in record.extra.get("dc:coverage") or ())
 
