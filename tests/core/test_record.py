@@ -31,7 +31,12 @@ def full_record() -> Record:
         language="fre",
         languages=("fre", "eng"),
         keywords=(
-            Keyword({"en": "FOREST"}, "GCMD Science Keywords", "https://gcmd.example/forest", "https://gcmd.example"),
+            Keyword(
+                {"en": "FOREST"},
+                "GCMD Science Keywords",
+                "https://gcmd.example/forest",
+                "https://gcmd.example",
+            ),
         ),
         topic_categories=("environment",),
         inspire_themes=("Land cover",),
