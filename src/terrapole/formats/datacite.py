@@ -24,7 +24,8 @@ from lxml.builder import ElementMaker
 
 from terrapole.core.errors import InvalidRecord
 from terrapole.core.record import Record
-from terrapole.formats.datacite_json import DROPPED_FIELDS, attributes_from_record, record_from_attributes
+from terrapole.formats.datacite_attributes import attributes_from_record
+from terrapole.formats.datacite_json import DROPPED_FIELDS, record_from_attributes
 from terrapole.formats.xmlsafe import parse_xml
 
 MEDIA_TYPE = "application/vnd.datacite.datacite+xml"
