@@ -57,6 +57,7 @@ def test_stat_reports_size_checksum_media_type_and_time(object_store: Store) -> 
         "text/plain",
     )
     assert before <= info.last_modified <= datetime.now(UTC) + timedelta(seconds=5)
+    assert info.last_modified.tzinfo is UTC
     assert object_store.stat("land/snow/alps.tif").media_type == "image/tiff; application=geotiff"
 
 
