@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from tests.support.server_processes import free_port, stop_process
+from tests.support.server_processes import free_port, stop_process, wait_until_answering
 
 from terrapole.storage import LocalStore, Store
 from terrapole.storage.s3 import MIB, S3Options, S3Store, s3_client
@@ -42,25 +40,10 @@ def moto_server(log: Path) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(process, url, log)
+        wait_until_answering(process, url, log, READY_WAIT_S)
         yield url
     finally:
         stop_process(process)
-
-
-def _wait_until_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + READY_WAIT_S
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"moto_server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"moto_server not ready after {READY_WAIT_S} s:\n{log.read_text()[-2000:]}")
-        time.sleep(0.05)
 
 
 def s3_test_options(endpoint_url: str) -> S3Options:
