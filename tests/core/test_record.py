@@ -30,10 +30,27 @@ def full_record() -> Record:
         hierarchy_level="series",
         language="fre",
         languages=("fre", "eng"),
-        keywords=(Keyword({"en": "FOREST"}, "GCMD Science Keywords", "https://gcmd.example/forest"),),
+        keywords=(
+            Keyword(
+                {"en": "FOREST"},
+                "GCMD Science Keywords",
+                "https://gcmd.example/forest",
+                "https://gcmd.example",
+            ),
+        ),
         topic_categories=("environment",),
         inspire_themes=("Land cover",),
-        contacts=(Contact("ONF", ("pointOfContact",), organisation="ONF", email="a@b.fr"),),
+        contacts=(
+            Contact("ONF", ("pointOfContact",), organisation="ONF", email="a@b.fr", kind="organisation"),
+            Contact(
+                "Dupont, Marie",
+                ("author",),
+                kind="person",
+                identifier="https://orcid.org/0000-0002-1825-0097",
+                identifier_scheme="ORCID",
+                organisation_identifier="https://ror.org/03yyvd929",
+            ),
+        ),
         metadata_contacts=(Contact("Theia", ("custodian",)),),
         lineage={"en": "Derived from GEDI"},
         extent=Extent(

@@ -46,7 +46,9 @@ FORMATS: dict[str, Format] = {
         Format("iso19139", "iso19139", "application/vnd.iso.19139+xml"),
         Format("iso19115-3", "iso19115_3", "application/vnd.iso.19115-3+xml"),
         Format("datacite", "datacite", "application/vnd.datacite.datacite+xml"),
+        Format("datacite-json", "datacite_json", "application/vnd.api+json"),
         Format("oai_dc", "dublincore", "application/xml"),
+        Format("csw-record", "dublincore", "application/xml"),
         Format("dcat-turtle", "dcat", "text/turtle"),
         Format("dcat-rdfxml", "dcat", "application/rdf+xml"),
         Format("dcat-jsonld", "dcat", "application/ld+json"),
@@ -67,6 +69,10 @@ _XML_ROOTS: dict[tuple[str, str], str] = {
     ("http://standards.iso.org/iso/19115/-3/mdb/2.0", "MD_Metadata"): "iso19115-3",
     ("http://standards.iso.org/iso/19115/-3/mdb/1.0", "MD_Metadata"): "iso19115-3",
     ("http://www.openarchives.org/OAI/2.0/oai_dc/", "dc"): "oai_dc",
+    ("http://www.opengis.net/cat/csw/2.0.2", "Record"): "csw-record",
+    ("http://www.opengis.net/cat/csw/2.0.2", "SummaryRecord"): "csw-record",
+    ("http://www.opengis.net/cat/csw/2.0.2", "BriefRecord"): "csw-record",
+    ("http://schema.datacite.org/oai/oai-1.1/", "oai_datacite"): "datacite",
     ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "RDF"): "dcat-rdfxml",
 }
 
@@ -96,6 +102,9 @@ def _detect_xml(head: bytes) -> str:
     namespace = _namespace(head, prefix)
     if namespace and namespace.startswith("http://datacite.org/schema/kernel-"):
         return "datacite"
+    if local == "resource" and not namespace and b"datacite.org/schema/kernel-" in head:
+        # A namespace-less DataCite resource, as some OAI-PMH servers (pycsw) write it.
+        return "datacite"
     if (name := _XML_ROOTS.get((namespace or "", local))) is not None:
         return name
     raise InvalidRecord(f"unrecognised XML metadata: root element {local!r} in namespace {namespace!r}")
@@ -120,10 +129,12 @@ def _namespace(head: bytes, prefix: str | None) -> str | None:
 
 
 def _detect_json(head: bytes) -> str:
+    if re.search(rb'"type"\s*:\s*"dois"', head):
+        return "datacite-json"
     if b'"@context"' in head or b'"@graph"' in head:
         if re.search(rb"schema\.org", head) and not re.search(rb"dcat", head, re.IGNORECASE):
             return "schemaorg"
         return "dcat-jsonld"
     if re.search(rb'"type"\s*:\s*"Collection"', head):
         return "stac-collection"
-    raise InvalidRecord("unrecognised JSON metadata: neither JSON-LD nor a STAC Collection")
+    raise InvalidRecord("unrecognised JSON metadata: neither JSON-LD, a STAC Collection nor a DataCite DOI")
