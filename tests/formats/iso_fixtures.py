@@ -1,4 +1,4 @@
-"""Where the shared real-record fixtures are, for the ISO format tests (read-only, never edited)."""
+"""The shared real-record fixtures as the ISO format tests use them (read-only, never edited)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,17 @@ from lxml import etree
 
 from terrapole.formats.xmlsafe import parse_xml
 
+from .metadata_fixtures import FIXTURES
+
 
 def fixtures_root() -> Path:
-    """The shared fixtures directory: `shared/fixtures` beside the repository (or a worktree's parent)."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "fixtures"
-        if candidate.is_dir():
-            return candidate
-    raise RuntimeError("shared/fixtures not found above the test directory")
+    """The shared fixtures directory."""
+    return FIXTURES
 
 
 def fixture_files(directory: str) -> list[Path]:
     """Every file of one fixture directory, sorted."""
-    return sorted(p for p in (fixtures_root() / directory).iterdir() if p.is_file())
+    return sorted(p for p in (FIXTURES / directory).iterdir() if p.is_file())
 
 
 def source_of(path: Path) -> str:
