@@ -1,6 +1,6 @@
 """ISO 19139 (gmd:MD_Metadata, and ISO 19115-2 gmi:MI_Metadata) to and from canonical records.
 
-Why not OWSLib for reading: `owslib.iso.MD_Metadata` parses the shared fixtures at about 400 records/s
+Why not OWSLib for reading: `owslib.iso.MD_Metadata` parses the shared fixtures at 400-550 records/s
 on one core of the project machine (see docs/benchmarks.md), short of the 1,000 records/s the ingest of
 harvested catalogues needs, and it misses records whose identification section is a national
 substitute (`fra:FRA_DataIdentification` in French SINP records). So we read with our own mapping
