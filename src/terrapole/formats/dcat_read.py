@@ -13,16 +13,11 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import TypeVar
 
-import orjson
-import shapely
-import shapely.errors
-import shapely.geometry
-import shapely.wkt
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, TIME
 from rdflib.term import Node
 
-from terrapole.core.errors import InvalidParameter, InvalidRecord
+from terrapole.core.errors import InvalidRecord
 from terrapole.core.model import BBox, Contact, Extent, JSONObject, Keyword
 from terrapole.core.record import (
     HIERARCHY_LEVELS,
@@ -37,11 +32,11 @@ from terrapole.core.record import (
     bare_doi,
 )
 from terrapole.formats import dcat_terms as t
+from terrapole.formats.dcat_geometry import bbox_from_literal, geometry_bounds, geometry_from_literals
 from terrapole.formats.dcat_terms import DCAT
 
 _DATASET_TYPES = (DCAT.Dataset, DCAT.DatasetSeries, DCAT.DataService)
 _TEXT = (SKOS.prefLabel, DCTERMS.title, RDFS.label)
-_GML_CORNER = re.compile(r"<(?:gml:)?(lower|upper)Corner>\s*(\S+)\s+(\S+)\s*<")
 _ROLE_OF: dict[URIRef, str] = {prop: role for role, prop in t.ROLE_PROPERTIES.items()}
 _ROLE_OF.update({t.ADMS.contactPoint: "pointOfContact"})
 _ROLE_OF.update({t.GEODCAT[role]: role for role in t.GEODCAT_ROLES})
@@ -111,6 +106,7 @@ class _Reader:
             alternate_titles=tuple(str(v) for v in self.objects(self.node, DCTERMS.alternative)),
             hierarchy_level=self.hierarchy_level(),
             resource_type=self.resource_type(),
+            service_type=self.service_type(),
             language=_first(self.languages(self.catalog_record)),
             languages=self.languages(self.node),
             keywords=self.keywords(),
@@ -179,6 +175,10 @@ class _Reader:
                 return str(value).removeprefix(t.DCMI_TYPE)
         return None
 
+    def service_type(self) -> str | None:
+        value = self.text(self.node, t.GEODCAT.serviceType)
+        return value.removeprefix(t.INSPIRE_SERVICE_TYPE) if value else None
+
     def languages(self, subject: Node | None) -> tuple[str, ...]:
         codes = [t.bibliographic_language(str(v)) for v in self.objects(subject, DCTERMS.language)]
         return tuple(dict.fromkeys(code for code in codes if code))
@@ -193,7 +193,7 @@ class _Reader:
 
     def keywords(self) -> tuple[Keyword, ...]:
         keywords = [Keyword(self.lang_text_of(v)) for v in self.objects(self.node, DCAT.keyword)]
-        for concept in self.objects(self.node, DCAT.theme, DCTERMS.subject):
+        for concept in self.objects(self.node, DCAT.theme, DCTERMS.subject, t.GEODCAT.serviceCategory):
             if isinstance(concept, Literal):
                 keywords.append(Keyword(self.lang_text_of(concept)))
             elif not str(concept).startswith(t.INSPIRE_TOPIC_CATEGORY):
@@ -241,13 +241,19 @@ class _Reader:
     # parties -----------------------------------------------------------------------------------
 
     def contacts(self, subject: Node | None) -> tuple[Contact, ...]:
-        roles: dict[Contact, list[str]] = {}
+        """One contact per agent node with the roles it is given, less exact repetitions (GeoDCAT-AP
+        repeats agents in qualified attributions)."""
+        found: dict[Node, tuple[Contact, list[str]]] = {}
         for node, role in self.agents(subject):
-            if (contact := self.agent(node)) is not None:
-                roles.setdefault(contact, [])
-                if role and role not in roles[contact]:
-                    roles[contact].append(role)
-        return tuple(replace(contact, roles=tuple(r)) for contact, r in roles.items())
+            if node not in found and (contact := self.agent(node)) is not None:
+                found[node] = (contact, [])
+            if node in found and role and role not in found[node][1]:
+                found[node][1].append(role)
+        contacts: list[Contact] = []
+        for contact, roles in found.values():
+            if (with_roles := replace(contact, roles=tuple(roles))) not in contacts:
+                contacts.append(with_roles)
+        return tuple(contacts)
 
     def agents(self, subject: Node | None) -> Iterable[tuple[Node, str | None]]:
         for predicate, role in _ROLE_OF.items():
@@ -264,6 +270,8 @@ class _Reader:
         return self.text(node, SKOS.notation, SKOS.prefLabel, RDFS.label)
 
     def agent(self, node: Node) -> Contact | None:
+        if isinstance(node, Literal):
+            return Contact(str(node).strip()) if str(node).strip() else None
         email = self.text(node, t.VCARD.hasEmail, FOAF.mbox)
         email = email.removeprefix("mailto:") if email else None
         organisation = self.text(node, t.VCARD["organization-name"]) or _first(
@@ -326,11 +334,11 @@ class _Reader:
         geometry: JSONObject | None = None
         for location in self.objects(self.node, DCTERMS.spatial):
             for literal in self.objects(location, DCAT.bbox):
-                if (box := _bbox(literal)) is not None and box not in bboxes:
+                if (box := bbox_from_literal(str(literal))) is not None and box not in bboxes:
                     bboxes.append(box)
             if geometry is None:
-                geometry = _geometry(self.objects(location, t.LOCN.geometry))
-        if geometry is not None and not bboxes and (box := _bounds(shapely.geometry.shape(geometry))):
+                geometry = geometry_from_literals([str(g) for g in self.objects(location, t.LOCN.geometry)])
+        if geometry is not None and not bboxes and (box := geometry_bounds(geometry)):
             bboxes.append(box)  # a geometry alone still gives the box spatial search uses
         intervals = tuple(i for i in map(self.interval, self.objects(self.node, DCTERMS.temporal)) if any(i))
         return Extent(bboxes=tuple(bboxes), geometry=geometry, intervals=intervals)
@@ -478,9 +486,11 @@ class _Reader:
             relation = _first(self.role(r) for r in self.objects(relationship, DCAT.hadRole)) or "related"
             found += [self.related_one(n, relation) for n in self.objects(relationship, DCTERMS.relation)]
         seen = {r.identifier for r in found}
-        for node in self.objects(self.node, DCTERMS.relation):
-            if self.reference(node) not in seen:
-                found.append(self.related_one(node, "related"))
+        for predicate, relation in ((DCAT.servesDataset, "operatesOn"), (DCTERMS.relation, "related")):
+            for node in self.objects(self.node, predicate):
+                if self.reference(node) not in seen:
+                    found.append(self.related_one(node, relation))
+                    seen.add(self.reference(node) or "")
         return tuple(r for r in found if r.identifier)
 
     def related_one(self, node: Node, relation: str) -> Related:
@@ -546,51 +556,3 @@ def _instant(text: str | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime(value.year, value.month, value.day)
-
-
-def _bbox(literal: Node) -> BBox | None:
-    text = str(literal).strip()
-    try:
-        if corners := dict((m[0], (float(m[1]), float(m[2]))) for m in _GML_CORNER.findall(text)):
-            (west, south), (east, north) = corners["lower"], corners["upper"]
-            return BBox.from_sequence([west, south, east, north])
-        shape = _shape(text)
-        return _bounds(shape) if shape is not None else None
-    except (InvalidParameter, KeyError, ValueError):
-        return None
-
-
-def _geometry(literals: list[Node]) -> JSONObject | None:
-    # Prefer the GeoJSON form: it comes back exactly as written, a WKT form through shapely.
-    ordered = sorted(literals, key=lambda lit: not str(lit).lstrip().startswith("{"))
-    for literal in ordered:
-        text = str(literal).strip()
-        if text.startswith("{"):
-            try:
-                geometry: JSONObject = orjson.loads(text)
-                return geometry
-            except orjson.JSONDecodeError:
-                continue
-        if (shape := _shape(text)) is not None:
-            mapped: JSONObject = orjson.loads(orjson.dumps(shapely.geometry.mapping(shape)))
-            return mapped  # tuples made lists, as GeoJSON read from JSON
-    return None
-
-
-def _shape(text: str) -> shapely.Geometry | None:
-    try:
-        if text.startswith("{"):
-            return shapely.geometry.shape(orjson.loads(text))
-        # A GeoSPARQL WKT literal may start with its CRS URI; we only read CRS84 (lon/lat) ones.
-        return shapely.wkt.loads(re.sub(r"^<[^>]*>\s*", "", text))
-    except (shapely.errors.ShapelyError, orjson.JSONDecodeError, ValueError, TypeError, KeyError):
-        return None
-
-
-def _bounds(shape: shapely.Geometry) -> BBox | None:
-    if shape.is_empty:
-        return None
-    try:
-        return BBox.from_sequence(list(shape.bounds))
-    except InvalidParameter:
-        return None

@@ -67,7 +67,9 @@ INSPIRE_CODELIST = "http://inspire.ec.europa.eu/metadata-codelist/"
 INSPIRE_ROLE = INSPIRE_CODELIST + "ResponsiblePartyRole/"
 INSPIRE_RESOURCE_TYPE = INSPIRE_CODELIST + "ResourceType/"
 INSPIRE_TOPIC_CATEGORY = INSPIRE_CODELIST + "TopicCategory/"
-INSPIRE_NO_LIMITATIONS = INSPIRE_CODELIST + "LimitationsOnPublicAccess/noLimitations"
+INSPIRE_SERVICE_TYPE = INSPIRE_CODELIST + "SpatialDataServiceType/"
+INSPIRE_SERVICE_TYPES = frozenset(("discovery", "view", "download", "transformation", "invoke", "other"))
+INSPIRE_SERVICE_CATEGORY = INSPIRE_CODELIST + "SpatialDataServiceCategory/"
 SPATIAL_REFERENCE_SYSTEM = URIRef("http://inspire.ec.europa.eu/glossary/SpatialReferenceSystem")
 # ISO 19115 code list values (roles, restriction codes, online functions, scopes) as GeoNetwork's
 # DCAT-AP output names them.

@@ -11,20 +11,28 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
-import orjson
-import shapely.geometry
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from terrapole.core.model import BBox, Contact, LangText
+from terrapole.core.model import Contact, LangText
 from terrapole.core.record import UNDETERMINED, Distribution, Record, Related
 from terrapole.formats import dcat_terms as t
+from terrapole.formats.dcat_geometry import box_geojson, box_wkt, geometry_wkt, to_json
 from terrapole.formats.dcat_terms import DCAT
 
 _OTHER_STATEMENT = URIRef(t.ISO_CODELIST + "otherRestrictions")
 _USE_STATEMENT = URIRef(t.ISO_CODELIST + "useConstraints")
-_OGC_PROTOCOL = re.compile(r"\bOGC:(WMS|WMTS|WFS|WCS|CSW|SOS|WPS)\b", re.IGNORECASE)
+_OGC_PROTOCOL = re.compile(r"\b(WMS|WMTS|WFS|WCS|CSW|SOS|WPS)\b", re.IGNORECASE)
+_OGC_NAMES = {
+    "web map service": "WMS",
+    "web map tile service": "WMTS",
+    "web feature service": "WFS",
+    "web coverage service": "WCS",
+    "catalogue service": "CSW",
+    "sensor observation service": "SOS",
+    "web processing service": "WPS",
+}
 _MEDIA_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+")
 
 
@@ -91,6 +99,10 @@ class _Writer:
             self.add(self.node, RDF.type, kind)
         prefix = t.INSPIRE_RESOURCE_TYPE if level in ("dataset", "series", "service") else t.ISO_CODELIST
         self.add(self.node, t.GEODCAT.resourceType, _uri_or_literal(prefix + level))
+        if (service_type := self.record.service_type) is not None:
+            inspire = service_type in t.INSPIRE_SERVICE_TYPES
+            service = URIRef(t.INSPIRE_SERVICE_TYPE + service_type) if inspire else Literal(service_type)
+            self.add(self.node, t.GEODCAT.serviceType, service)
         if (resource_type := self.record.resource_type) is not None:
             is_dcmi = resource_type in t.DCMI_TYPES
             value = URIRef(t.DCMI_TYPE + resource_type) if is_dcmi else _uri_or_literal(resource_type)
@@ -98,12 +110,14 @@ class _Writer:
 
     def write_identifiers(self) -> None:
         record = self.record
-        for identifier in record.identifiers or ():
+        for identifier in record.identifiers:
             self.add(self.node, DCTERMS.identifier, Literal(identifier.code))
-            if identifier.scheme:
+            # adms:identifier also for the record's own identifier, which a dct:identifier alone
+            # would not tell apart from it
+            if identifier.scheme or identifier.code == record.identifier:
                 node = self.resource(t.ADMS.identifier, t.ADMS.Identifier)
                 self.add(node, SKOS.notation, Literal(identifier.code))
-                self.add(node, t.ADMS.schemaAgency, Literal(identifier.scheme))
+                self.add(node, t.ADMS.schemaAgency, _optional_literal(identifier.scheme))
         if not record.identifiers:
             self.add(self.node, DCTERMS.identifier, Literal(record.identifier))
         if record.version:
@@ -116,6 +130,8 @@ class _Writer:
                 concept = self.concept(keyword.uri, keyword.label)
                 if keyword.thesaurus:
                     self.add(concept, SKOS.inScheme, self.scheme(keyword.thesaurus))
+                if str(concept).startswith(t.INSPIRE_SERVICE_CATEGORY):
+                    self.add(self.node, t.GEODCAT.serviceCategory, concept)
             else:
                 self.texts(self.node, DCAT.keyword, keyword.label)
         for theme in record.inspire_themes:
@@ -150,20 +166,17 @@ class _Writer:
 
     def write_contacts(self, subject: Node, contacts: tuple[Contact, ...]) -> None:
         for contact in contacts:
-            agent: Node | None = None
+            agent = self.agent(contact)
             for role in contact.roles:
-                if role == "pointOfContact":
-                    self.add(subject, DCAT.contactPoint, self.vcard(contact))
-                    continue
-                agent = agent or self.foaf(contact)
-                if (predicate := t.ROLE_PROPERTIES.get(role)) is None and role in t.GEODCAT_ROLES:
-                    predicate = t.GEODCAT[role]
+                predicate = t.ROLE_PROPERTIES.get(role) or (
+                    t.GEODCAT[role] if role in t.GEODCAT_ROLES else None
+                )
                 if predicate is not None:
                     self.add(subject, predicate, agent)
                 else:
                     self.attribution(subject, agent, role)
             if not contact.roles:
-                self.attribution(subject, self.foaf(contact), None)
+                self.attribution(subject, agent, None)
 
     def attribution(self, subject: Node, agent: Node, role: str | None) -> None:
         attribution = self.resource(PROV.qualifiedAttribution, PROV.Attribution, subject)
@@ -181,8 +194,17 @@ class _Writer:
         self.add(node, SKOS.notation, Literal(role))
         return node
 
-    def vcard(self, contact: Contact) -> Node:
+    def agent(self, contact: Contact) -> Node:
+        """One node per contact, so that its roles come back together: a vCard (what
+        dcat:contactPoint wants) for a point of contact, a FOAF agent for the other roles, or both."""
         node = BNode()
+        if "pointOfContact" in contact.roles:
+            self.vcard(node, contact)
+        if any(role != "pointOfContact" for role in contact.roles) or not contact.roles:
+            self.foaf(node, contact)
+        return node
+
+    def vcard(self, node: Node, contact: Contact) -> None:
         kind = t.VCARD.Kind if contact.organisation is None else t.VCARD.Individual
         self.add(node, RDF.type, t.VCARD.Organization if contact.organisation == contact.name else kind)
         self.add(node, t.VCARD.fn, Literal(contact.name))
@@ -191,10 +213,8 @@ class _Writer:
         self.add(node, t.VCARD.hasEmail, _email(contact.email))
         self.add(node, t.VCARD.hasURL, _uri_or_literal(contact.url))
         self.add(node, t.VCARD.note, _optional_literal(contact.description))
-        return node
 
-    def foaf(self, contact: Contact) -> Node:
-        node = BNode()
+    def foaf(self, node: Node, contact: Contact) -> None:
         kind = FOAF.Agent if contact.organisation is None else FOAF.Person
         self.add(node, RDF.type, FOAF.Organization if contact.organisation == contact.name else kind)
         self.add(node, FOAF.name, Literal(contact.name))
@@ -204,7 +224,6 @@ class _Writer:
         self.add(node, FOAF.mbox, _email(contact.email))
         self.add(node, FOAF.homepage, _uri_or_literal(contact.url))
         self.add(node, RDFS.comment, _optional_literal(contact.description))
-        return node
 
     def write_catalog_record(self) -> None:
         record = self.record
@@ -239,16 +258,13 @@ class _Writer:
         extent = self.record.extent
         for box in extent.bboxes:
             location = self.resource(DCTERMS.spatial, DCTERMS.Location)
-            self.add(location, DCAT.bbox, Literal(_box_wkt(box), datatype=t.WKT_LITERAL))
-            self.add(location, DCAT.bbox, Literal(_json(_box_geojson(box)), datatype=t.GEOJSON_LITERAL))
+            self.add(location, DCAT.bbox, Literal(box_wkt(box), datatype=t.WKT_LITERAL))
+            self.add(location, DCAT.bbox, Literal(box_geojson(box), datatype=t.GEOJSON_LITERAL))
         if extent.geometry is not None:
             location = self.resource(DCTERMS.spatial, DCTERMS.Location)
-            self.add(location, t.LOCN.geometry, Literal(_json(extent.geometry), datatype=t.GEOJSON_LITERAL))
-            try:
-                wkt = shapely.geometry.shape(extent.geometry).wkt
+            self.add(location, t.LOCN.geometry, Literal(to_json(extent.geometry), datatype=t.GEOJSON_LITERAL))
+            if (wkt := geometry_wkt(extent.geometry)) is not None:
                 self.add(location, t.LOCN.geometry, Literal(wkt, datatype=t.WKT_LITERAL))
-            except (ValueError, TypeError, KeyError, AttributeError):
-                pass  # the GeoJSON form alone is still a valid geometry statement
         for start, end in extent.intervals:
             period = self.resource(DCTERMS.temporal, DCTERMS.PeriodOfTime)
             self.add(period, DCAT.startDate, _date(start))
@@ -285,6 +301,8 @@ class _Writer:
     def write_distributions(self) -> None:
         pages = {"landingPage": DCAT.landingPage, "information": FOAF.page}
         for distribution in self.record.distributions:
+            if self.record.hierarchy_level == "service":
+                self.endpoint(self.node, distribution.url, _ogc_standard(distribution.protocol))
             page = URIRef(distribution.url) if t.is_uri(distribution.url) else None
             if page is None or distribution.function not in pages:
                 self.write_distribution(distribution)
@@ -310,8 +328,6 @@ class _Writer:
             service = self.resource(DCAT.accessService, DCAT.DataService, node)
             self.add(service, DCTERMS.title, _optional_literal(distribution.name))
             self.endpoint(service, distribution.url, standard)
-        if self.record.hierarchy_level == "service":
-            self.endpoint(self.node, distribution.url, standard)
 
     def endpoint(self, service: Node, url: str, standard: URIRef | None) -> None:
         """GeoDCAT-AP's service endpoint: the base URL, and the capabilities request as description."""
@@ -406,6 +422,8 @@ class _Writer:
         self.add(relationship, DCTERMS.relation, target)
         self.add(relationship, DCAT.hadRole, self.role(related.relation))
         self.add(self.node, DCTERMS.relation, target)
+        if related.relation == "operatesOn":  # GeoDCAT-AP: the data a service serves
+            self.add(self.node, DCAT.servesDataset, target)
 
 
 def _subject(record: Record) -> Node:
@@ -449,12 +467,16 @@ def _format(name: str) -> Node:
 
 
 def _ogc_standard(protocol: str | None) -> URIRef | None:
+    """The OGC standard URI of an OGC service protocol (OGC:WMS, OGC:WMS-1.3.0-http-get-map, "OGC Web
+    Map Service", the standard's URI)."""
     if not protocol:
         return None
     if protocol in t.OGC_SERVICES.values():
         return URIRef(protocol)
-    match = _OGC_PROTOCOL.search(protocol)
-    return URIRef(t.OGC_SERVICES[match.group(1).upper()]) if match else None
+    name = next((code for words, code in _OGC_NAMES.items() if words in protocol.lower()), None)
+    if name is None and protocol.upper().startswith("OGC") and (match := _OGC_PROTOCOL.search(protocol)):
+        name = match.group(1).upper()
+    return URIRef(t.OGC_SERVICES[name]) if name else None
 
 
 def _date(value: date | None) -> Literal | None:
@@ -470,25 +492,3 @@ def _date(value: date | None) -> Literal | None:
 
 def _decimal(value: float | Decimal) -> Literal:
     return Literal(f"{Decimal(str(value)):f}", datatype=XSD.decimal)
-
-
-def _json(value: object) -> str:
-    return orjson.dumps(value).decode()
-
-
-def _box_ring(box: BBox) -> list[tuple[float, float]]:
-    return [
-        (box.west, box.north),
-        (box.east, box.north),
-        (box.east, box.south),
-        (box.west, box.south),
-        (box.west, box.north),
-    ]
-
-
-def _box_wkt(box: BBox) -> str:
-    return "POLYGON((" + ",".join(f"{x!r} {y!r}" for x, y in _box_ring(box)) + "))"
-
-
-def _box_geojson(box: BBox) -> dict[str, object]:
-    return {"type": "Polygon", "coordinates": [[list(point) for point in _box_ring(box)]]}
