@@ -97,7 +97,6 @@ class _Reader:
 
     def record(self) -> Record:
         identifier = self.identifier()
-        extent_dates = self.dates()
         return Record(
             identifier=identifier,
             title=self.lang_text(self.node, DCTERMS.title),
@@ -121,7 +120,7 @@ class _Reader:
             distributions=self.distributions(),
             formats=tuple(self.format_name(v) for v in self.objects(self.node, DCTERMS.format)),
             constraints=self.constraints(),
-            dates=extent_dates,
+            dates=self.dates(),
             parent_identifier=_first(self.reference(v) for v in self.objects(self.node, *_PARENT)),
             related=self.related(),
             version=self.text(self.node, OWL.versionInfo, DCAT.version),

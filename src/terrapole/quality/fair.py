@@ -23,6 +23,10 @@ weight, fully when passed, in part when partly satisfied, and says in plain word
 
 The weights add up to 100, so the score is the sum of the points earned. Each metric reads its own
 fields only, so that adding one piece of metadata moves one metric.
+
+A1-01 credits stated access constraints (ISO accessConstraints, DCAT dct:accessRights other than the
+EU access-right level) or an access level other than the catalog's default "open": a DCAT "PUBLIC"
+becomes that default level and cannot be told apart from a record that says nothing.
 """
 
 from __future__ import annotations
