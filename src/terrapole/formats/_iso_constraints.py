@@ -13,20 +13,21 @@ ISO spreads legal limits over constraint blocks: MD_Constraints (use limitations
 - `classification`: the security classification code.
 A block's `otherRestrictions` code only says "see the statements": it is dropped when the block has
 statements, and the encoder adds it back to any block it writes statements in (as INSPIRE asks).
-Statements lose their anchors, except those the encoder knows (`_iso_vocab.KNOWN_ANCHORS`).
+The anchors of statements (other than the licence's) are handed to `note_anchor`, to be kept with the
+record (see `_iso_vocab.ANCHORS_KEY`) and written back.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from terrapole.core.record import Constraints
 from terrapole.formats._iso_gml import children, local
-from terrapole.formats._iso_vocab import KNOWN_ANCHORS, OTHER_RESTRICTIONS, RESTRICTION_CODES, is_licence
+from terrapole.formats._iso_vocab import OTHER_RESTRICTIONS, RESTRICTION_CODES, anchor_uri, is_licence
 
 LICENCE_CODES = frozenset(
     {"license", "licence", "licenceUnrestricted", "licenceEndUser", "licenceDistributor"}
@@ -53,7 +54,9 @@ class Block:
         return "use" if self.use else "access" if self.access else "other"
 
 
-def read_constraints(blocks: Iterable[etree._Element]) -> Constraints:
+def read_constraints(
+    blocks: Iterable[etree._Element], note_anchor: Callable[[str, str | None], None]
+) -> Constraints:
     """Canonical constraints from the resourceConstraints blocks of an identification section."""
     parsed = [_read_block(block) for block in blocks]
     lists: dict[str, list[Statement]] = {"use": [], "other": [], "access": []}
@@ -61,6 +64,9 @@ def read_constraints(blocks: Iterable[etree._Element]) -> Constraints:
         lists[block.target].extend(block.statements)
     lists["limitations"] = [(text, None) for block in parsed for text in block.limitations]
     licence = _pick_licence(parsed, lists)
+    for key in ("use", "other", "access"):
+        for text, href in lists[key]:
+            note_anchor(text, href)
     return Constraints(
         license=licence[0] if licence else None,
         license_url=licence[1] if licence else None,
@@ -84,7 +90,9 @@ def _read_block(element: etree._Element) -> Block:
             if restriction:
                 (block.access if name == "accessConstraints" else block.use).append(restriction)
         elif name == "otherConstraints" and text:
-            block.statements.append((text, value.get(_XLINK_HREF) if value is not None else None))
+            href = value.get(_XLINK_HREF) if value is not None else None
+            # An anchor's text is the label of a code list value: pretty-printing is not part of it.
+            block.statements.append((" ".join(text.split()) if href else text, href))
         elif name == "classification":
             block.classification = (value.get("codeListValue") or text) if value is not None else None
     return block
@@ -124,17 +132,18 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def plan_constraints(constraints: Constraints) -> list[Block]:
-    """The blocks that carry `constraints`: limitations, use (with the licence), access, other, security."""
+def plan_constraints(constraints: Constraints, anchors: Mapping[str, str]) -> list[Block]:
+    """The blocks that carry `constraints`: limitations, use (with the licence), access, other, security;
+    statements are anchored to the URIs in `anchors` (or known ones)."""
     blocks = []
     if constraints.use_limitations:
         blocks.append(Block("MD_Constraints", limitations=list(constraints.use_limitations)))
     use_codes, use_texts = _split(constraints.use)
     licence = _licence_statement(constraints)
-    blocks.append(_legal(use=use_codes, statements=[*licence, *_anchored(use_texts)]))
+    blocks.append(_legal(use=use_codes, statements=[*licence, *_anchored(use_texts, anchors)]))
     access_codes, access_texts = _split(constraints.access)
-    blocks.append(_legal(access=access_codes, statements=_anchored(access_texts)))
-    blocks.append(Block(statements=_anchored(constraints.other)))
+    blocks.append(_legal(access=access_codes, statements=_anchored(access_texts, anchors)))
+    blocks.append(Block(statements=_anchored(constraints.other, anchors)))
     if constraints.classification:
         blocks.append(Block("MD_SecurityConstraints", classification=constraints.classification))
     return [b for b in blocks if b.limitations or b.access or b.use or b.statements or b.classification]
@@ -154,8 +163,8 @@ def _split(values: Iterable[str]) -> tuple[list[str], list[str]]:
     return codes, [v for v in values if v not in codes]
 
 
-def _anchored(texts: Iterable[str]) -> list[Statement]:
-    return [(text, KNOWN_ANCHORS.get(text)) for text in texts]
+def _anchored(texts: Iterable[str], anchors: Mapping[str, str]) -> list[Statement]:
+    return [(text, anchor_uri(text, anchors)) for text in texts]
 
 
 def _licence_statement(constraints: Constraints) -> list[Statement]:

@@ -31,10 +31,18 @@ from terrapole.core.record import Dates, Distribution, Identifier, Record, Relat
 from terrapole.formats import _iso_gml as gml
 from terrapole.formats._iso_constraints import read_constraints
 from terrapole.formats._iso_gml import children, local
-from terrapole.formats._iso_vocab import bcp47, inspire_theme_code, inspire_theme_label
+from terrapole.formats._iso_vocab import (
+    ANCHORS_KEY,
+    bcp47,
+    derived_anchor,
+    inspire_theme_code,
+    inspire_theme_label,
+)
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _TEXT_LEAVES = frozenset({"PT_FreeText"})
+_DATE = re.compile(r"^(-?\d{4,})(?:-(\d{2}))?(?:-(\d{2}))?(?:Z|[+-]\d{2}:\d{2})?$")
+_MAX_COMPILED = 32  # namespace sets compiled per thread (documents choose their namespaces)
 
 
 class Paths:
@@ -70,6 +78,8 @@ def compiled(name: str, table: Mapping[str, str], namespaces: Mapping[str, str])
     cache: dict[tuple[str, tuple[tuple[str, str], ...]], Paths] = _LOCAL.__dict__.setdefault("paths", {})
     key = (name, tuple(sorted(namespaces.items())))
     if (paths := cache.get(key)) is None:
+        if len(cache) >= _MAX_COMPILED:
+            cache.clear()
         paths = cache[key] = Paths(table, namespaces)
     return paths
 
@@ -85,6 +95,12 @@ def string(prop: etree._Element | None) -> str | None:
         if name not in _TEXT_LEAVES:
             return (child.text or "").strip() or None
     return (prop.text or "").strip() or None
+
+
+def short_text(prop: etree._Element | None) -> str | None:
+    """A title, name or label: `string` with runs of white space (pretty-printing) made single spaces."""
+    text = string(prop)
+    return " ".join(text.split()) if text else None
 
 
 def anchor(prop: etree._Element) -> tuple[str | None, str | None]:
@@ -108,12 +124,13 @@ def date_value(prop: etree._Element) -> date | datetime | None:
     """A gco:Date as a date, a gco:DateTime as an aware UTC datetime; None when absent or unreadable."""
     for name, child in children(prop):
         text = (child.text or "").strip()
-        if name == "DateTime" or "T" in text:
-            return gml.parse_time(text)
-        try:
-            return date.fromisoformat(text) if len(text) == 10 else gml.parse_time(text)
-        except ValueError:
-            return None
+        if name == "Date" and (match := _DATE.match(text)):
+            year, month, day = match.groups()
+            try:  # a year or year-month (xs:gYear, xs:gYearMonth) stands for its first day
+                return date(int(year), int(month or 1), int(day or 1))
+            except ValueError:
+                return None
+        return gml.parse_time(text)
     return None
 
 
@@ -124,8 +141,8 @@ class Texts:
     main: str
     locales: Mapping[str, str]
 
-    def read(self, prop: etree._Element | None) -> dict[str, str]:
-        """The text of a property per language, the record's own language first."""
+    def read(self, prop: etree._Element | None, short: bool = False) -> dict[str, str]:
+        """The text of a property per language, own language first; `short` collapses white space."""
         if prop is None:
             return {}
         main = None
@@ -142,12 +159,12 @@ class Texts:
         main = main or others.get(self.main)
         texts = {self.main: main} if main else {}
         texts.update((k, v) for k, v in others.items() if k != self.main)
-        return texts
+        return {k: " ".join(v.split()) for k, v in texts.items()} if short else texts
 
-    def first(self, props: Iterable[etree._Element]) -> dict[str, str]:
+    def first(self, props: Iterable[etree._Element], short: bool = False) -> dict[str, str]:
         """The first non-empty multilingual text among `props`."""
         for prop in props:
-            if texts := self.read(prop):
+            if texts := self.read(prop, short):
                 return texts
         return {}
 
@@ -160,6 +177,19 @@ def read_locales(paths: Paths, root: etree._Element) -> dict[str, str]:
         if language and (locale_id := locale.get("id")):
             locales[f"#{locale_id}"] = bcp47(language)
     return locales
+
+
+def contact_info(prop: etree._Element | None) -> tuple[str | None, str | None]:
+    """(first e-mail address, first online resource URL) of a contactInfo property."""
+    email = url = None
+    contacts = [c for _, c in children(prop)] if prop is not None else []
+    for name, sub in (pair for contact in contacts for pair in children(contact)):
+        inner = dict(children(next((c for _, c in children(sub)), sub)))
+        if name == "address" and email is None:
+            email = string(inner.get("electronicMailAddress"))
+        elif name == "onlineResource" and url is None:
+            url = string(inner.get("linkage"))
+    return email, url
 
 
 # --- the record ----------------------------------------------------------------------------------
@@ -177,6 +207,7 @@ class Source:
     texts: Texts
     parties: PartyReader
     label: str
+    anchors: dict[str, str]
 
     def strings(self, key: str, on_ident: bool = False) -> list[str]:
         """Strings of `key` under the identification section or the root."""
@@ -185,6 +216,20 @@ class Source:
     def nodes(self, key: str, on_ident: bool = False) -> list[Any]:
         """Nodes of `key` under the identification section or the root."""
         return self.paths.nodes(key, self.ident if on_ident else self.root)
+
+    def note_anchor(self, text: str | None, href: str | None) -> None:
+        """Keep the URI of an anchored text, unless the encoders derive it from the text anyway."""
+        if text and href and href != text and href != derived_anchor(text):
+            self.anchors[text] = href
+
+    def anchored(self, prop: etree._Element | None, short: bool = False) -> str | None:
+        """The text of a property that may be an anchor, its URI noted."""
+        if prop is None:
+            return None
+        text, href = anchor(prop)
+        text = " ".join(text.split()) if text and short else text
+        self.note_anchor(text, href)
+        return text
 
     def contacts(self, key: str, on_ident: bool = False) -> list[Contact]:
         """The contacts of every responsible party `key` selects."""
@@ -197,15 +242,15 @@ def read_record(root: etree._Element, paths: Paths, parties: PartyReader, label:
     ident = idents[0] if idents else None
     language = paths.first("language", root)
     texts = Texts(bcp47(language), read_locales(paths, root))
-    src = Source(root, ident, paths, texts, parties, label)
+    src = Source(root, ident, paths, texts, parties, label, {})
     identifiers = _identifiers(src)
     keywords = tuple(_keywords(src))
-    return Record(
+    record = Record(
         identifier=_record_id(src, identifiers),
         title=_title(src),
         abstract=texts.first(src.nodes("abstract", True)),
         identifiers=identifiers,
-        alternate_titles=tuple(filter(None, map(string, src.nodes("alternate_titles", True)))),
+        alternate_titles=tuple(filter(None, map(short_text, src.nodes("alternate_titles", True)))),
         hierarchy_level=_hierarchy_level(src),
         resource_type=paths.first("hierarchy_level_name", root),
         service_type=paths.first("service_type", ident),
@@ -219,10 +264,10 @@ def read_record(root: etree._Element, paths: Paths, parties: PartyReader, label:
         lineage=texts.first(src.nodes("lineage")) or _process_steps(src),
         extent=_extent(src),
         resolutions=tuple(_unique(_resolutions(src.nodes("resolutions", True)))),
-        reference_systems=tuple(_unique(_reference_systems(src.nodes("reference_systems")))),
+        reference_systems=tuple(_unique(_reference_systems(src))),
         distributions=tuple(_unique(_distributions(src))),
-        formats=tuple(_unique(filter(None, map(string, src.nodes("formats"))))),
-        constraints=read_constraints(src.nodes("constraints", True)),
+        formats=tuple(_unique(filter(None, (src.anchored(f, short=True) for f in src.nodes("formats"))))),
+        constraints=read_constraints(src.nodes("constraints", True), src.note_anchor),
         dates=_dates(src),
         parent_identifier=paths.first("parent_identifier", root),
         related=tuple(_unique(_related(src))),
@@ -231,6 +276,8 @@ def read_record(root: etree._Element, paths: Paths, parties: PartyReader, label:
         overviews=tuple(_unique(src.strings("overviews", True))),
         metadata_standard=paths.first("metadata_standard", root),
     )
+    # Anchor URIs without a canonical field of their own ride along (see _iso_vocab.ANCHORS_KEY).
+    return record.with_changes(extra={ANCHORS_KEY: src.anchors}) if src.anchors else record
 
 
 def _unique(values: Iterable[Any]) -> list[Any]:
@@ -248,7 +295,7 @@ def _record_id(src: Source, identifiers: tuple[Identifier, ...]) -> str:
 def _title(src: Source) -> dict[str, str]:
     if src.ident is None:
         raise InvalidRecord(f"{src.label} record has no identification section (identificationInfo)")
-    if title := src.texts.first(src.nodes("title", True)):
+    if title := src.texts.first(src.nodes("title", True), short=True):
         return title
     raise InvalidRecord(f"{src.label} record has no title (identificationInfo citation title)")
 
@@ -264,7 +311,7 @@ def _identifiers(src: Source) -> tuple[Identifier, ...]:
     found = []
     for identifier in src.nodes("identifiers", True):
         props = dict(children(identifier))
-        if value := string(props.get("code")):
+        if value := src.anchored(props.get("code")):
             found.append(Identifier(value, string(props.get("codeSpace"))))
     return tuple(_unique(found))
 
@@ -275,9 +322,9 @@ def _keywords(src: Source) -> Iterable[Keyword]:
         for name, child in children(group):
             if name == "thesaurusName":
                 titles = [t for _, c in children(child) for n, t in children(c) if n == "title"]
-                thesaurus = next(filter(None, map(string, titles)), None)
+                thesaurus = next(filter(None, (src.anchored(t, short=True) for t in titles)), None)
         for name, child in children(group):
-            if name == "keyword" and (label := src.texts.read(child)):
+            if name == "keyword" and (label := src.texts.read(child, short=True)):
                 yield Keyword(label, thesaurus, anchor(child)[1])
 
 
@@ -368,10 +415,10 @@ def _is_number(text: str | None) -> bool:
     return bool(text and re.fullmatch(r"\s*[-+]?\d+(\.\d*)?([eE][-+]?\d+)?\s*", text))
 
 
-def _reference_systems(identifiers: Iterable[etree._Element]) -> Iterable[str]:
-    for identifier in identifiers:
+def _reference_systems(src: Source) -> Iterable[str]:
+    for identifier in src.nodes("reference_systems"):
         props = dict(children(identifier))
-        value = string(props.get("code"))
+        value = src.anchored(props.get("code"))
         space = string(props.get("codeSpace"))
         if value and value.isdigit() and space:
             yield f"{space}:{value}"
@@ -385,7 +432,7 @@ def _distributions(src: Source) -> Iterable[Distribution]:
         if url := string(props.get("linkage")):
             yield Distribution(
                 url=url,
-                protocol=string(props.get("protocol")),
+                protocol=src.anchored(props.get("protocol")),
                 name=string(props.get("name")),
                 description=string(props.get("description")),
                 function=code(props.get("function")),
@@ -399,7 +446,9 @@ def _dates(src: Source) -> Dates:
         kind = code(props.get("dateType"))
         if kind and "date" in props and (value := date_value(props["date"])) is not None:
             found.setdefault(kind.lower(), value)
+    # The metadata date: the preferred path (19115-3: the revision date), else any.
     stamp = next(filter(None, map(date_value, src.nodes("metadata_date"))), None)
+    stamp = stamp or next(filter(None, map(date_value, src.nodes("metadata_date_any"))), None)
     return Dates(
         created=found.get("creation"),
         published=found.get("publication"),

@@ -11,6 +11,9 @@ URI; encoders write an anchor and the right date when a record names one of thes
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+
+from terrapole.core.record import bare_doi
 
 # ISO 639-2 (B and T codes) -> BCP 47 for the languages European catalogues use.
 _ISO639: dict[str, str] = {
@@ -143,6 +146,44 @@ KNOWN_ANCHORS: dict[str, str] = {
     "View Service": _INSPIRE_CODELIST + "SpatialDataServiceType/view",
     "Download Service": _INSPIRE_CODELIST + "SpatialDataServiceType/download",
 }
+
+# Where a record keeps the URIs of anchored texts that have no canonical field of their own.
+ANCHORS_KEY = "iso:anchors"
+_EPSG = re.compile(r"^EPSG:(\d+)$", re.IGNORECASE)
+
+
+def crs_uri(code: str) -> str | None:
+    """The OGC URI of an `EPSG:nnnn` reference system code."""
+    match = _EPSG.match(code.strip())
+    return f"http://www.opengis.net/def/crs/EPSG/0/{match.group(1)}" if match else None
+
+
+def identifier_uri(code: str) -> str | None:
+    """A resolvable URI for an identifier code (itself when a URL, the doi.org URL of a DOI)."""
+    if code.startswith(("http://", "https://")):
+        return code
+    doi = bare_doi(code)
+    return f"https://doi.org/{doi}" if doi else None
+
+
+def derived_anchor(text: str) -> str | None:
+    """The URI the encoders give `text` unasked: a known code list value or thesaurus, an EPSG code."""
+    if uri := KNOWN_ANCHORS.get(text):
+        return uri
+    if text in KNOWN_THESAURI:
+        return KNOWN_THESAURI[text][0]
+    return crs_uri(text) or identifier_uri(text)
+
+
+def anchor_uri(text: str | None, anchors: Mapping[str, str]) -> str | None:
+    """The URI an anchored text stands for: the record's own (`Record.extra[ANCHORS_KEY]`), else derived.
+
+    Other formats use it too: the URIs of INSPIRE access and use conditions, protocols and media types
+    are what GeoDCAT-AP wants (dct:accessRights, dct:license, dcat:mediaType)."""
+    if not text:
+        return None
+    return anchors.get(text) or derived_anchor(text)
+
 
 # MD_RestrictionCode values (ISO 19115:2003 and 19115-1).
 RESTRICTION_CODES = frozenset(

@@ -21,15 +21,16 @@ from itertools import groupby
 from lxml import etree
 
 from terrapole.core.model import Keyword, LangText
-from terrapole.core.record import Constraints, Distribution, Record, Resolution, bare_doi
+from terrapole.core.record import Constraints, Distribution, Record, Resolution
 from terrapole.core.timeutil import format_instant
 from terrapole.formats import _iso_gml as gml
 from terrapole.formats._iso_constraints import plan_constraints
 from terrapole.formats._iso_vocab import (
+    ANCHORS_KEY,
     INSPIRE_THEME_URI,
     INSPIRE_THEMES_THESAURUS,
-    KNOWN_ANCHORS,
     KNOWN_THESAURI,
+    anchor_uri,
     bcp47,
     inspire_theme_code,
     inspire_theme_for,
@@ -40,7 +41,6 @@ from terrapole.formats._iso_vocab import (
 XLINK = "http://www.w3.org/1999/xlink"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 LANGUAGE_CODES = "http://www.loc.gov/standards/iso639-2/"
-_EPSG = re.compile(r"^EPSG:(\d+)$", re.IGNORECASE)
 _SIZE = re.compile(r"^\s*([\d.]+)\s*([KMGT]?i?B)?\s*$", re.IGNORECASE)
 _MB = {
     "b": 1 / 1024**2,
@@ -72,10 +72,12 @@ class Packages:
 class Writer:
     """Builds one document: elements from prefixed paths, texts, anchors, code list values and dates."""
 
-    def __init__(self, namespaces: Mapping[str, str], packages: Packages, main: str, others: Iterable[str]):
+    def __init__(self, namespaces: Mapping[str, str], packages: Packages, record: Record) -> None:
+        main, others = record_languages(record)
         self.ns = dict(namespaces)
         self.pk = packages
         self.main = main
+        self.anchors: Mapping[str, str] = record.extra.get(ANCHORS_KEY) or {}
         self.locale_ids = {lang: lang.upper().replace("-", "_") for lang in others if lang != main}
 
     def tag(self, qname: str) -> str:
@@ -101,6 +103,10 @@ class Writer:
         leaf = self.pk.anchor if href else "gco:CharacterString"
         self.add(prop, leaf, {f"{{{XLINK}}}href": href} if href else None).text = value
 
+    def anchored(self, parent: etree._Element, path: str, value: str | None) -> None:
+        """A character string property, as an anchor when the record or our tables know its URI."""
+        self.string(parent, path, value, anchor_uri(value, self.anchors))
+
     def strings(self, parent: etree._Element, path: str, values: Iterable[str]) -> None:
         """One character string property per value."""
         for value in values:
@@ -117,7 +123,8 @@ class Writer:
             return
         ft = self.pk.free_text
         prop = self.add(parent, path, {f"{{{XSI}}}type": f"{ft}:PT_FreeText_PropertyType"})
-        self.add(prop, "gco:CharacterString").text = text[key]
+        leaf = self.pk.anchor if href else "gco:CharacterString"
+        self.add(prop, leaf, {f"{{{XLINK}}}href": href} if href else None).text = text[key]
         free = self.add(prop, f"{ft}:PT_FreeText")
         for lang, value in others:
             localised = {"locale": f"#{self.locale_ids[lang]}"}
@@ -195,9 +202,9 @@ def write_keywords(w: Writer, parent: etree._Element, keywords: list[Keyword]) -
         for keyword in group:
             w.text(block, f"{i}:keyword", keyword.label, keyword.uri)
         if thesaurus:
-            uri, published = KNOWN_THESAURI.get(thesaurus, (None, None))
+            published = KNOWN_THESAURI.get(thesaurus, (None, None))[1]
             citation = w.add(block, f"{i}:thesaurusName/{c}:CI_Citation")
-            w.string(citation, f"{c}:title", thesaurus, uri)
+            w.anchored(citation, f"{c}:title", thesaurus)
             write_ci_dates(
                 w, citation, [("publication", date.fromisoformat(published) if published else None)]
             )
@@ -220,7 +227,7 @@ def write_ci_dates(w: Writer, citation: etree._Element, dates: list[tuple[str, d
 def write_constraints(w: Writer, parent: etree._Element, path: str, constraints: Constraints) -> None:
     """resourceConstraints blocks (`path` is the prefixed property name) in the order of plan_constraints."""
     k = w.pk.con
-    for block in plan_constraints(constraints):
+    for block in plan_constraints(constraints, w.anchors):
         element = w.add(parent, f"{path}/{k}:{block.kind}")
         w.strings(element, f"{k}:useLimitation", block.limitations)
         for value in block.access:
@@ -264,7 +271,7 @@ def write_online(w: Writer, parent: etree._Element, path: str, link: Distributio
     c = w.pk.cit
     resource = w.add(parent, f"{path}/{c}:CI_OnlineResource")
     w.add(resource, f"{c}:linkage/{w.pk.url}").text = link.url
-    w.string(resource, f"{c}:protocol", link.protocol, KNOWN_ANCHORS.get(link.protocol or ""))
+    w.anchored(resource, f"{c}:protocol", link.protocol)
     w.string(resource, f"{c}:name", link.name)
     w.string(resource, f"{c}:description", link.description)
     w.code(resource, f"{c}:function", f"{c}:CI_OnLineFunctionCode", link.function)
@@ -280,20 +287,6 @@ def write_resolution(w: Writer, parent: etree._Element, resolution: Resolution) 
     elif resolution.distance is not None:
         attrib = {"uom": resolution.unit or "m"}
         w.add(element, f"{i}:distance/gco:Distance", attrib).text = repr(float(resolution.distance))
-
-
-def crs_uri(code: str) -> str | None:
-    """The OGC URI of an `EPSG:nnnn` reference system code, for an anchor."""
-    match = _EPSG.match(code.strip())
-    return f"http://www.opengis.net/def/crs/EPSG/0/{match.group(1)}" if match else None
-
-
-def identifier_uri(code: str) -> str | None:
-    """A resolvable URI for an identifier code (itself when a URL, the doi.org URL of a DOI)."""
-    if code.startswith(("http://", "https://")):
-        return code
-    doi = bare_doi(code)
-    return f"https://doi.org/{doi}" if doi else None
 
 
 def transfer_size(size: str) -> str | None:

@@ -21,10 +21,15 @@ Mapping notes (canonical field <- ISO 19139):
 - distributions <- every CI_OnlineResource of distributionInfo, then the services' connect points;
 - sizes <- transferSize in megabytes (`12.5 MB`); formats <- MD_Format names (versions are dropped).
 
-Fields ISO 19139 does not carry, dropped by `encode` (see DROPPED): pole, access, provenance, extra,
-the media type and format of each distribution, and metadata_standard (the encoder writes its own).
-Keyword types, thesaurus dates and URIs, constraint anchors and srv:couplingType are not kept (the
-encoder writes the INSPIRE ones it knows).
+Anchors: a keyword's anchor is its concept URI; the anchors of texts that have no URI field (access
+and use statements, protocols, format names, thesaurus titles, identifier and CRS codes) are kept in
+`Record.extra["iso:anchors"]` (text -> URI) unless the encoder derives them itself, and written back.
+
+Fields ISO 19139 does not carry, dropped by `encode` (see DROPPED): pole, access, provenance, extra
+(but for its anchors), the media type and format of each distribution, and metadata_standard (the
+encoder writes its own); for services (srv:SV_ServiceIdentification), topic categories, resolutions
+and resource languages. Keyword types, thesaurus dates (the encoder writes those of the thesauri it
+knows) and srv:couplingType are not kept.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from terrapole.core.model import Contact
 from terrapole.core.record import Record, Related
 from terrapole.formats import _iso_write as iw
 from terrapole.formats._iso_gml import GML, children, local
-from terrapole.formats._iso_read import code, compiled, read_record, string
+from terrapole.formats._iso_read import code, compiled, contact_info, read_record, short_text
 from terrapole.formats._iso_vocab import iso639_2, iso_role
 from terrapole.formats.xmlsafe import parse_xml
 
@@ -77,6 +82,7 @@ PATHS: dict[str, str] = {
     "hierarchy_level_name": "gmd:hierarchyLevelName/*/text()",
     "metadata_standard": "gmd:metadataStandardName/*/text()",
     "metadata_date": "gmd:dateStamp",
+    "metadata_date_any": "gmd:dateStamp",
     "locales": "gmd:locale/gmd:PT_Locale",
     "reference_systems": "gmd:referenceSystemInfo/*/gmd:referenceSystemIdentifier/*",
     "metadata_contacts": "gmd:contact/*",
@@ -123,9 +129,9 @@ def parse(data: bytes) -> Record:
 def read_party(party: etree._Element) -> list[Contact]:
     """The contact of a CI_ResponsibleParty (none when it names nobody)."""
     props = dict(children(party))
-    individual = string(props.get("individualName"))
-    organisation = string(props.get("organisationName"))
-    position = string(props.get("positionName"))
+    individual = short_text(props.get("individualName"))
+    organisation = short_text(props.get("organisationName"))
+    position = short_text(props.get("positionName"))
     name = individual or organisation or position
     if not name:
         return []
@@ -141,19 +147,6 @@ def read_party(party: etree._Element) -> list[Contact]:
             description=position if (individual or organisation) else None,
         )
     ]
-
-
-def contact_info(prop: etree._Element | None) -> tuple[str | None, str | None]:
-    """(first e-mail address, first online resource URL) of a contactInfo property."""
-    email = url = None
-    contacts = [c for _, c in children(prop)] if prop is not None else []
-    for name, sub in (pair for contact in contacts for pair in children(contact)):
-        inner = dict(children(next((c for _, c in children(sub)), sub)))
-        if name == "address" and email is None:
-            email = string(inner.get("electronicMailAddress"))
-        elif name == "onlineResource" and url is None:
-            url = string(inner.get("linkage"))
-    return email, url
 
 
 # --- encoding ------------------------------------------------------------------------------------
@@ -174,12 +167,11 @@ STANDARD = ("ISO 19115:2003/19139", "1.0")
 
 def encode(record: Record) -> bytes:
     """The ISO 19139 document (gmd:MD_Metadata, INSPIRE conventions) of a record."""
-    main, others = iw.record_languages(record)
     root = etree.Element(f"{{{GMD}}}MD_Metadata", nsmap=NAMESPACES)
     root.set(f"{{{NAMESPACES['xsi']}}}schemaLocation", SCHEMA_LOCATION)
-    w = iw.Writer(NAMESPACES, PACKAGES, main, others)
+    w = iw.Writer(NAMESPACES, PACKAGES, record)
     _header(w, root, record)
-    _identification(w, root, record, main)
+    _identification(w, root, record)
     _distribution(w, root, record)
     _quality(w, root, record)
     return iw.serialise(root)
@@ -208,10 +200,10 @@ def _header(w: iw.Writer, root: etree._Element, record: Record) -> None:
         path = (
             "gmd:referenceSystemInfo/gmd:MD_ReferenceSystem/gmd:referenceSystemIdentifier/gmd:RS_Identifier"
         )
-        w.string(w.add(root, path), "gmd:code", system, iw.crs_uri(system))
+        w.anchored(w.add(root, path), "gmd:code", system)
 
 
-def _identification(w: iw.Writer, root: etree._Element, record: Record, main: str) -> None:
+def _identification(w: iw.Writer, root: etree._Element, record: Record) -> None:
     service = record.hierarchy_level == "service"
     kind = "srv:SV_ServiceIdentification" if service else "gmd:MD_DataIdentification"
     ident = w.add(root, f"gmd:identificationInfo/{kind}")
@@ -223,7 +215,7 @@ def _identification(w: iw.Writer, root: etree._Element, record: Record, main: st
         _party(w, ident, "gmd:pointOfContact", contact)
     for overview in record.overviews:
         w.string(w.add(ident, "gmd:graphicOverview/gmd:MD_BrowseGraphic"), "gmd:fileName", overview)
-    iw.write_keywords(w, ident, iw.all_keywords(record, main))
+    iw.write_keywords(w, ident, iw.all_keywords(record, w.main))
     iw.write_constraints(w, ident, "gmd:resourceConstraints", record.constraints)
     for related in record.related:
         if related.relation != "operatesOn":
@@ -245,7 +237,7 @@ def _citation(w: iw.Writer, ident: etree._Element, record: Record) -> None:
     for identifier in record.identifiers:
         kind = "gmd:RS_Identifier" if identifier.scheme else "gmd:MD_Identifier"
         element = w.add(citation, f"gmd:identifier/{kind}")
-        w.string(element, "gmd:code", identifier.code, iw.identifier_uri(identifier.code))
+        w.anchored(element, "gmd:code", identifier.code)
         w.string(element, "gmd:codeSpace", identifier.scheme)
 
 
@@ -296,7 +288,7 @@ def _distribution(w: iw.Writer, root: etree._Element, record: Record) -> None:
     distribution = w.add(root, "gmd:distributionInfo/gmd:MD_Distribution")
     for name in record.formats:
         element = w.add(distribution, "gmd:distributionFormat/gmd:MD_Format")
-        w.string(element, "gmd:name", name)
+        w.anchored(element, "gmd:name", name)
         w.nil(element, "gmd:version", "unknown")
     for n in range(max(len(sizes), 1 if record.distributions else 0)):
         options = w.add(distribution, "gmd:transferOptions/gmd:MD_DigitalTransferOptions")
