@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 from owslib import iso3
+from tests.support.shared_fixtures import SHARED_FIXTURES, fixture_files, source_of
 
 from terrapole import formats
 from terrapole.core.errors import InvalidRecord
 from terrapole.core.model import BBox, Contact, Keyword
 from terrapole.core.record import Record, Resolution
 from terrapole.formats import iso19115_3
+from terrapole.formats.xmlsafe import parse_xml
 
-from .iso_fixtures import fixture_files, fixtures_root, source_of, xml
 from .metadata_fixtures import bilingual_record, without
 from .test_iso19139 import INSPIRE_LC, INSPIRE_THEMES, INSPIRE_THEMES_URI, full_record
 
@@ -26,7 +27,7 @@ REFUSED: dict[str, str] = {}
 
 
 def load(name: str) -> Record:
-    return iso19115_3.parse((fixtures_root() / "iso19115-3" / name).read_bytes())
+    return iso19115_3.parse((SHARED_FIXTURES / "iso19115-3" / name).read_bytes())
 
 
 def carried(record: Record) -> Record:
@@ -70,7 +71,7 @@ def test_round_trip_keeps_every_carried_field(path: Path) -> None:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_owslib_iso3_reads_our_output(path: Path) -> None:
     record = iso19115_3.parse(path.read_bytes())
-    md = iso3.MD_Metadata(xml(iso19115_3.encode(record)))
+    md = iso3.MD_Metadata(parse_xml(iso19115_3.encode(record)))
     ident = md.identification[0]
     assert md.identifier == record.identifier
     assert md.hierarchy == record.hierarchy_level
@@ -190,6 +191,6 @@ def test_catchment_series_and_geonetwork_service_sample() -> None:
 
 
 def test_iso19139_record_is_not_19115_3() -> None:
-    data = (fixtures_root() / "iso19139" / "inspire-tg__basic_dataset.xml").read_bytes()
+    data = (SHARED_FIXTURES / "iso19139" / "inspire-tg__basic_dataset.xml").read_bytes()
     with pytest.raises(InvalidRecord, match="not an ISO 19115-3 document"):
         iso19115_3.parse(data)

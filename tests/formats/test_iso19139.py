@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from owslib.iso import MD_Metadata
+from tests.support.shared_fixtures import SHARED_FIXTURES, fixture_files, source_of
 
 from terrapole import formats
 from terrapole.core.errors import InvalidRecord
@@ -17,8 +18,8 @@ from terrapole.core.record import Constraints, Dates, Distribution, Identifier, 
 from terrapole.core.timeutil import format_instant
 from terrapole.formats import iso19139
 from terrapole.formats._iso_vocab import ANCHORS_KEY, anchor_uri
+from terrapole.formats.xmlsafe import parse_xml
 
-from .iso_fixtures import fixture_files, fixtures_root, source_of, xml
 from .metadata_fixtures import bilingual_record, without
 
 FILES = fixture_files("iso19139")
@@ -31,7 +32,7 @@ THEIA = "https://ror.org/02feahw73"
 
 
 def load(name: str) -> Record:
-    return iso19139.parse((fixtures_root() / "iso19139" / name).read_bytes())
+    return iso19139.parse((SHARED_FIXTURES / "iso19139" / name).read_bytes())
 
 
 def carried(record: Record) -> Record:
@@ -77,7 +78,7 @@ def test_round_trip_keeps_every_carried_field(path: Path) -> None:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_owslib_reads_our_output(path: Path) -> None:
     record = iso19139.parse(path.read_bytes())
-    md = MD_Metadata(xml(iso19139.encode(record)))
+    md = MD_Metadata(parse_xml(iso19139.encode(record)))
     ident = md.identification[0]
     assert md.identifier == record.identifier
     assert ident.title == first(record.title)
@@ -437,7 +438,7 @@ def test_owslib_reads_polygon_period_and_own_language() -> None:
         language="fre",
         extent=Extent(geometry=source.extent.geometry, intervals=source.extent.intervals),
     )
-    ident = MD_Metadata(xml(iso19139.encode(record))).identification[0]
+    ident = MD_Metadata(parse_xml(iso19139.encode(record))).identification[0]
     ring = ident.extent.boundingPolygon.polygons[0].exterior_ring
     assert [list(point) for point in ring] == source.extent.geometry["coordinates"][0]
     assert ident.temporalextent_start == "2019-01-01T00:00:00Z"

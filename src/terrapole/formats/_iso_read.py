@@ -334,6 +334,7 @@ def _keywords(src: Source) -> Iterable[Keyword]:
                 thesaurus, thesaurus_uri = next((t for t in titles if t[0]), (None, None))
         if thesaurus:
             thesaurus = " ".join(thesaurus.split())
+            src.note_anchor(thesaurus, thesaurus_uri)  # also kept by title, for formats that look it up
             thesaurus_uri = thesaurus_uri or known_thesaurus_uri(thesaurus)
         for name, child in children(group):
             if name == "keyword" and (label := src.texts.read(child, short=True)):

@@ -202,8 +202,9 @@ def party_url(identifier: str | None, scheme: str | None) -> str | None:
 
 
 def derived_anchor(text: str) -> str | None:
-    """The URI the encoders give `text` unasked: a known code list value, an EPSG code, a DOI or URL."""
-    return KNOWN_ANCHORS.get(text) or crs_uri(text) or identifier_uri(text)
+    """The URI the encoders give `text` unasked: a known code list value or thesaurus, an EPSG code, a
+    DOI or URL."""
+    return KNOWN_ANCHORS.get(text) or known_thesaurus_uri(text) or crs_uri(text) or identifier_uri(text)
 
 
 def anchor_uri(text: str | None, anchors: Mapping[str, str]) -> str | None:

@@ -30,8 +30,9 @@ Mapping notes (canonical field <- ISO 19139):
 
 Anchors: a keyword's anchor is its concept URI, a thesaurus title's the thesaurus URI, a party name's
 the party identifier; the anchors of texts that have no URI field (access and use statements,
-protocols, format names, identifier and CRS codes) are kept in `Record.extra["iso:anchors"]`
-(text -> URI) unless the encoder derives them itself, and written back.
+protocols, format names, identifier and CRS codes; thesaurus titles too, for the formats that look
+them up by title) are kept in `Record.extra["iso:anchors"]` (text -> URI) unless the encoder derives
+them itself, and written back.
 
 Fields ISO 19139 does not carry, dropped by `encode` (see DROPPED_FIELDS): pole, access, provenance,
 extra (but for its anchors), the media type and format of each distribution, and metadata_standard (the
