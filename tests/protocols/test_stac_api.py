@@ -238,10 +238,12 @@ def test_collection_search_queryables(api: TestClient) -> None:
 
 def test_every_advertised_collection_queryable_can_filter(api: TestClient) -> None:
     properties = api.get("/stac/collection-queryables").json()["properties"]
+    # A concept must be one the catalog holds: 'x' is refused as unknown (tests/vocab).
     refused = [
         name
         for name, schema in properties.items()
         if schema.get("type") == "string"
+        and schema.get("format") != "uri"
         and api.get("/stac/collections", params={"filter": f"{name} = 'x'"}).status_code != 200
     ]
     assert refused == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from terrapole.catalog.vocabulary import CONCEPT_QUERYABLE, CONCEPT_QUERYABLE_SCHEMA, VocabularyStore
+from terrapole.core.facets import Facets
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
 
@@ -16,6 +18,7 @@ CORE_ITEM_QUERYABLES: dict[str, dict[str, Any]] = {
     "start_datetime": {"description": "Start of the period", "type": "string", "format": "date-time"},
     "end_datetime": {"description": "End of the period", "type": "string", "format": "date-time"},
     "geometry": {"description": "Footprint", "$ref": "https://geojson.org/schema/Geometry.json"},
+    CONCEPT_QUERYABLE: CONCEPT_QUERYABLE_SCHEMA,
 }
 
 CORE_COLLECTION_QUERYABLES: dict[str, dict[str, Any]] = {
@@ -26,6 +29,7 @@ CORE_COLLECTION_QUERYABLES: dict[str, dict[str, Any]] = {
     "pole": {"description": "Thematic data centre", "type": "string"},
     "datetime": {"description": "Temporal extent", "type": "string", "format": "date-time"},
     "geometry": {"description": "Spatial extent", "$ref": "https://geojson.org/schema/Geometry.json"},
+    CONCEPT_QUERYABLE: CONCEPT_QUERYABLE_SCHEMA,
 }
 
 
@@ -48,6 +52,11 @@ class IngestReport:
 
 class CatalogStore(Protocol):
     """Stores canonical records and answers typed queries over them."""
+
+    @property
+    def vocabulary(self) -> VocabularyStore:
+        """The controlled vocabularies (SKOS thesauri) the catalog holds."""
+        ...
 
     def upsert_collections(self, collections: Iterable[Collection]) -> int:
         """Insert or replace collections by id; returns how many were written."""
@@ -83,6 +92,14 @@ class CatalogStore(Protocol):
 
     def search_items(self, query: Query) -> Page[Item]:
         """Items matching the query, ordered and paged by keyset tokens."""
+        ...
+
+    def aggregate_items(self, query: Query, facets: Sequence[str]) -> Facets:
+        """Facet counts (see `core.facets`) over the items matching the query (paging ignored)."""
+        ...
+
+    def aggregate_collections(self, query: Query, facets: Sequence[str]) -> Facets:
+        """Facet counts over the collections matching the query (paging ignored)."""
         ...
 
     def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:

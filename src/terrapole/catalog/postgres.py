@@ -30,15 +30,25 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from terrapole.catalog import postgres_write
+from terrapole.catalog import postgres_facets, postgres_vocab, postgres_write
 from terrapole.catalog.base import item_queryables_schema
+from terrapole.catalog.facets import facets_of_collections, facets_of_items
 from terrapole.catalog.postgres_filter import Queryable
 from terrapole.catalog.postgres_schema import COLLECTION_TEXT_CONFIGS, SCHEMA_VERSION, statements
 from terrapole.catalog.postgres_search import Searcher, SortKey, TableSpec, json_property
+from terrapole.catalog.postgres_vocab import PostgresVocabulary
 from terrapole.catalog.postgres_write import ITEM_SELECT, PROMOTED_COLUMNS
 from terrapole.catalog.records import collection_from_json, item_from_row
 from terrapole.catalog.sql_filter import Fragment
+from terrapole.catalog.vocabulary import (
+    COLLECTION_MEMBERSHIP,
+    CONCEPT_QUERYABLE,
+    ITEM_MEMBERSHIP,
+    query_concepts,
+    require_known,
+)
 from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError, UnknownQueryable
+from terrapole.core.facets import Facets
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
 from terrapole.settings import Settings
@@ -91,7 +101,7 @@ def upgrade(url: str) -> int:
             for statement in statements():
                 conn.execute(statement)
             if 0 < version < TEXT_CONFIGS_VERSION:
-                postgres_write.rebuild_collection_text(conn)
+                postgres_write.rebuild_collection_text(conn, postgres_vocab.load(conn))
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StorageError(
                 f"cannot create the catalog schema ({_first(exc)}); a superuser must run "
@@ -138,6 +148,8 @@ class PostgresCatalog:
             timeout=POOL_WAIT_S,
             open=True,
         )
+        refresh = postgres_write.refresh_concept_text
+        self.vocabulary = PostgresVocabulary(self._read, self._transaction, refresh)
 
     # -- connections and schema ------------------------------------------------------------
     @contextmanager
@@ -190,8 +202,9 @@ class PostgresCatalog:
     # -- collections ---------------------------------------------------------------------
     def upsert_collections(self, collections: Iterable[Collection]) -> int:
         """Insert or replace collections by id."""
+        vocabulary = self.vocabulary.snapshot()
         with self._transaction() as conn:
-            return postgres_write.write_collections(conn, collections)
+            return postgres_write.write_collections(conn, collections, vocabulary)
 
     def get_collection(self, collection_id: str) -> Collection:
         """The collection with this id."""
@@ -217,6 +230,7 @@ class PostgresCatalog:
 
     def search_collections(self, query: Query) -> Page[Collection]:
         """Collections matching the query."""
+        self._check_concepts(query)
         searcher = Searcher(_collection_spec(), self.count_limit, self.count_budget_ms)
         with self._read() as conn:
             outcome = searcher.run(conn, query)
@@ -233,10 +247,11 @@ class PostgresCatalog:
         """
         total = 0
         iterator = iter(items)
+        vocabulary = self.vocabulary.snapshot()
         with ThreadPoolExecutor(1, thread_name_prefix="terrapole-pg-writer") as writer:
             pending: Future[int] | None = None
             while batch := list(islice(iterator, batch_size)):
-                prepared = postgres_write.prepare_items(batch)
+                prepared = postgres_write.prepare_items(batch, vocabulary)
                 if pending is not None:
                     total += pending.result()
                 pending = writer.submit(self._write_items, prepared)
@@ -270,21 +285,40 @@ class PostgresCatalog:
 
     def search_items(self, query: Query) -> Page[Item]:
         """Items matching the query."""
+        self._check_concepts(query)
         with self._read() as conn:
-            # Each lookup is a round trip: made only when the query needs it.
-            needs_properties = query.filter is not None or bool(query.sortby)
-            rows = _queryable_rows(conn, query.collections) if needs_properties else []
-            spans = _time_spans(conn) if query.datetime is not None else (0, 0)
-            spec = _item_spec(frozenset(name for name, _ in rows), spans)
-            extra = []
-            if len(query.collections) == 1:
-                # Equality, unlike ANY, lets the (collection, datetime, ...) index deliver rows in order.
-                extra.append(Fragment("i.collection = %s", [query.collections[0]]))
-            elif query.collections:
-                extra.append(Fragment("i.collection = ANY(%s::text[])", [list(query.collections)]))
-            outcome = Searcher(spec, self.count_limit, self.count_budget_ms).run(conn, query, extra)
+            searcher, extra = self._item_searcher(conn, query)
+            outcome = searcher.run(conn, query, extra)
         records = [item_from_row(row) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
+
+    def _item_searcher(self, conn: psycopg.Connection[Any], query: Query) -> tuple[Searcher, list[Fragment]]:
+        # Each lookup is a round trip: made only when the query needs it.
+        needs_properties = query.filter is not None or bool(query.sortby)
+        rows = _queryable_rows(conn, query.collections) if needs_properties else []
+        spans = _time_spans(conn) if query.datetime is not None else (0, 0)
+        spec = _item_spec(frozenset(name for name, _ in rows), spans)
+        extra = []
+        if len(query.collections) == 1:
+            # Equality, unlike ANY, lets the (collection, datetime, ...) index deliver rows in order.
+            extra.append(Fragment("i.collection = %s", [query.collections[0]]))
+        elif query.collections:
+            extra.append(Fragment("i.collection = ANY(%s::text[])", [list(query.collections)]))
+        return Searcher(spec, self.count_limit, self.count_budget_ms), extra
+
+    def aggregate_items(self, query: Query, facets: Sequence[str]) -> Facets:
+        """Facet counts over the items matching the query."""
+        self._check_concepts(query)
+        vocabulary = self.vocabulary.snapshot()
+        with self._read() as conn:
+            searcher, extra = self._item_searcher(conn, query)
+            counts = postgres_facets.count_items(conn, searcher.where(query, extra), facets)
+        return facets_of_items(counts, self.search_collections, facets, vocabulary)
+
+    def aggregate_collections(self, query: Query, facets: Sequence[str]) -> Facets:
+        """Facet counts over the collections matching the query."""
+        self._check_concepts(query)
+        return facets_of_collections(self.search_collections, query, facets, self.vocabulary.snapshot())
 
     def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
         """Core queryables plus every property seen in the collection's items (or all items)."""
@@ -297,10 +331,14 @@ class PostgresCatalog:
             rows = _queryable_rows(conn, (collection_id,) if collection_id else ())
         return item_queryables_schema(rows)
 
+    def _check_concepts(self, query: Query) -> None:
+        if query_concepts(query):
+            require_known(self.vocabulary.snapshot(), query)
+
     def rebuild_text_index(self) -> int:
         """Recompute every row's text vector from its stored record; returns the rows indexed."""
         with self._transaction() as conn:
-            return postgres_write.rebuild_text(conn)
+            return postgres_write.rebuild_text(conn, postgres_vocab.load(conn))
 
 
 def _queryable_rows(conn: psycopg.Connection[Any], collections: Sequence[str]) -> list[tuple[str, str]]:
@@ -333,6 +371,7 @@ def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
         "collection": Queryable("i.collection", "text"),
         "datetime": Queryable("i.start_datetime", "time", end_sql="i.end_datetime"),
         "geometry": Queryable("i.geometry", "geometry"),
+        CONCEPT_QUERYABLE: Queryable("", "membership", member_sql=ITEM_MEMBERSHIP),
     }
 
     def resolve(name: str) -> Queryable:
@@ -376,6 +415,7 @@ def _collection_spec() -> TableSpec:
             end_sql="coalesce(c.end_datetime, 'infinity'::timestamptz)",
         ),
         "geometry": Queryable("ST_MakeEnvelope(c.minx, c.miny, c.maxx, c.maxy, 4326)", "geometry"),
+        CONCEPT_QUERYABLE: Queryable("", "membership", member_sql=COLLECTION_MEMBERSHIP),
     }
 
     def resolve(name: str) -> Queryable:

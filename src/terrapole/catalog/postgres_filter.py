@@ -24,6 +24,7 @@ from terrapole.catalog.sql_filter import (
     describe,
     geometry_literal,
     join_fragments,
+    membership_predicate,
     pair_args,
     single_arg,
 )
@@ -62,6 +63,8 @@ class Queryable:
     kind: str
     end_sql: str | None = None
     typed: Mapping[str, str] = field(default_factory=dict)
+    # A set-valued queryable: a predicate true when the record holds one of `{values}`.
+    member_sql: str | None = None
 
 
 Resolver = Callable[[str], Queryable]
@@ -115,6 +118,9 @@ class PostgresFilterCompiler:
     # -- comparisons ---------------------------------------------------------------------
     def _comparison(self, op: str, args: list[Any]) -> Fragment:
         left, right = pair_args(op, args)
+        for node, literal in ((left, right), (right, left)):
+            if _is_property(node) and (member := self._column(node).member_sql) is not None:
+                return membership_predicate(member, op, [literal], "%s")
         kind = self._kind_of(left, right)
         a, b = self._operand(left, kind), self._operand(right, kind)
         if a is None or b is None:
@@ -189,6 +195,8 @@ class PostgresFilterCompiler:
     def _property(self, column: Queryable, kind: str | None) -> Fragment | None:
         if column.kind == "geometry":
             raise InvalidFilter("geometry can only be used in spatial predicates")
+        if column.member_sql is not None:
+            raise InvalidFilter("a concept can only be compared with = , <> or IN")
         if column.kind == "json":
             if kind is None:
                 return Fragment(column.sql, [])  # JSONB against JSONB (two properties)

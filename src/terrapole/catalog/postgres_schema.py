@@ -14,7 +14,7 @@ as in the embedded SQLite store, whatever collation the database was created wit
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 EXTENSIONS = ("postgis", "unaccent")
 
@@ -114,7 +114,46 @@ INDEXES = (
 )
 
 
+# Version 3: vocabularies (SKOS thesauri) and the concepts records refer to, as in the SQLite
+# store (`sqlite_schema.VOCABULARY_DDL`): concept URIs numbered in `vocab_uris`, the hierarchy's
+# closure in `vocab_closure`, references in `collection_concepts` and `item_concepts` (removed
+# with their record by the foreign keys).
+VOCABULARY = (
+    'CREATE TABLE IF NOT EXISTS vocab_uris (id serial PRIMARY KEY, uri text COLLATE "C" NOT NULL UNIQUE)',
+    'CREATE TABLE IF NOT EXISTS vocab_schemes (uri text COLLATE "C" PRIMARY KEY, title json NOT NULL)',
+    """CREATE TABLE IF NOT EXISTS vocab_concepts (
+    uri text COLLATE "C" PRIMARY KEY,
+    scheme text COLLATE "C",
+    content json NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS vocab_relations (
+    source text COLLATE "C" NOT NULL,
+    kind text NOT NULL,
+    target text COLLATE "C" NOT NULL,
+    PRIMARY KEY (source, kind, target)
+)""",
+    """CREATE TABLE IF NOT EXISTS vocab_closure (
+    ancestor integer NOT NULL,
+    concept integer NOT NULL,
+    PRIMARY KEY (ancestor, concept)
+)""",
+    "CREATE INDEX IF NOT EXISTS vocab_closure_concept ON vocab_closure (concept)",
+    """CREATE TABLE IF NOT EXISTS collection_concepts (
+    collection text COLLATE "C" NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
+    concept integer NOT NULL,
+    PRIMARY KEY (collection, concept)
+)""",
+    "CREATE INDEX IF NOT EXISTS collection_concepts_concept ON collection_concepts (concept)",
+    """CREATE TABLE IF NOT EXISTS item_concepts (
+    rid bigint NOT NULL REFERENCES items (rid) ON DELETE CASCADE,
+    concept integer NOT NULL,
+    PRIMARY KEY (rid, concept)
+)""",
+    "CREATE INDEX IF NOT EXISTS item_concepts_concept ON item_concepts (concept, rid)",
+)
+
+
 def statements() -> list[str]:
     """Every statement that brings a database to `SCHEMA_VERSION`, in order."""
     extensions = [f"CREATE EXTENSION IF NOT EXISTS {name}" for name in EXTENSIONS]
-    return [*extensions, *FUNCTIONS, *TEXT_CONFIGS, *TABLES, *INDEXES]
+    return [*extensions, *FUNCTIONS, *TEXT_CONFIGS, *TABLES, *INDEXES, *VOCABULARY]

@@ -24,7 +24,7 @@ from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 
 from terrapole.catalog.postgres_filter import Queryable, compile_filter, spatial_predicate
-from terrapole.catalog.sql_filter import Fragment
+from terrapole.catalog.sql_filter import Fragment, membership_predicate
 from terrapole.core.errors import InvalidParameter, UnknownQueryable
 from terrapole.core.model import BBox
 from terrapole.core.query import Query, SortField, decode_token, encode_token
@@ -133,12 +133,16 @@ class Searcher:
     ) -> SearchOutcome:
         """Answer the query: ranked by text relevance, or ordered by keyset."""
         token = decode_token(query.token) if query.token else {}
-        where = [*extra, *self._where(query)]
+        where = self.where(query, extra)
         if query.ranked:
             return self._ranked(conn, query, where, token)
         return self._ordered(conn, query, where, token)
 
     # -- filters -------------------------------------------------------------------------
+    def where(self, query: Query, extra: Sequence[Fragment] = ()) -> list[Fragment]:
+        """Every condition of the query as SQL, text included."""
+        return [*extra, *self._where(query)]
+
     def _where(self, query: Query) -> list[Fragment]:
         a = self.spec.alias
         where: list[Fragment] = []
@@ -153,6 +157,9 @@ class Searcher:
             where.append(spatial_predicate(self.spec.resolve("geometry").sql, "intersects", geometry))
         if query.filter is not None:
             where.append(compile_filter(self.spec.resolve, query.filter.expression))
+        if query.concepts:
+            member = self.spec.resolve("concept").member_sql or ""
+            where.append(membership_predicate(member, "=", query.concepts, "%s"))
         if query.text:
             match = text_query(query.text, self.spec.text_configs)
             where.append(Fragment(f"{a}.fts @@ {match.sql}", match.params))

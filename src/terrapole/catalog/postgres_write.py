@@ -17,9 +17,11 @@ import psycopg
 import shapely
 
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
+from terrapole.catalog.postgres_vocab import write_collection_concepts, write_item_concepts
 from terrapole.catalog.records import (
     collection_corners,
     collection_from_json,
+    collection_text,
     collection_to_json,
     item_content,
     item_from_row,
@@ -28,7 +30,9 @@ from terrapole.catalog.records import (
     property_types,
 )
 from terrapole.core.errors import CollectionNotFound
+from terrapole.core.facets import item_concepts
 from terrapole.core.model import Collection, Item
+from terrapole.core.vocab import Vocabulary
 
 # Title words weigh A, everything else B (ts_rank weighs A 1.0 and B 0.4).
 FTS = (
@@ -106,12 +110,16 @@ _SPANS = (
 )
 
 
-def write_collections(conn: psycopg.Connection[Any], collections: Iterable[Collection]) -> int:
+def write_collections(
+    conn: psycopg.Connection[Any], collections: Iterable[Collection], vocabulary: Vocabulary
+) -> int:
     """Insert or replace collections by id (inside the caller's transaction)."""
-    rows = [_collection_row(c) for c in collections]
+    given = list(collections)
+    rows = [_collection_row(c, vocabulary) for c in given]
     if rows:
         with conn.cursor() as cur:
             cur.executemany(_COLLECTION_UPSERT, rows)
+        write_collection_concepts(conn, list({c.id: c for c in given}.values()))
     return len(rows)
 
 
@@ -127,17 +135,20 @@ class PreparedItems:
     rows: list[tuple[Any, ...]]
     collections: frozenset[str]
     queryables: list[tuple[str, str, str]]
+    # (collection, item id, concept URI) of every concept an item refers to.
+    concepts: list[tuple[str, str, str]]
 
 
-def prepare_items(batch: list[Item]) -> PreparedItems:
+def prepare_items(batch: list[Item], vocabulary: Vocabulary) -> PreparedItems:
     """The rows and queryables of a batch; the last item of a repeated (collection, id) wins."""
     unique = list({(item.collection, item.id): item for item in batch}.values())
     found = property_types(unique, CORE_ITEM_QUERYABLES)
     return PreparedItems(
-        rows=list(_item_rows(unique)),
+        rows=list(_item_rows(unique, vocabulary)),
         collections=frozenset(item.collection for item in unique),
         # One lock order for every writer, as in _MERGE.
         queryables=sorted((c, n, k) for (c, n), k in found.items()),
+        concepts=[(i.collection, i.id, uri) for i in unique for uri in item_concepts(i)],
     )
 
 
@@ -152,6 +163,7 @@ def write_items(conn: psycopg.Connection[Any], prepared: PreparedItems) -> int:
         for row in prepared.rows:
             copy.write_row(row)
     conn.execute(_MERGE)
+    write_item_concepts(conn, prepared.concepts)
     conn.execute(_SPANS)
     if prepared.queryables:
         with conn.cursor() as cur:
@@ -161,53 +173,62 @@ def write_items(conn: psycopg.Connection[Any], prepared: PreparedItems) -> int:
     return len(prepared.rows)
 
 
-def rebuild_text(conn: psycopg.Connection[Any]) -> int:
+def rebuild_text(conn: psycopg.Connection[Any], vocabulary: Vocabulary) -> int:
     """Recompute every row's text vector from its stored record; returns the rows indexed."""
-    collections = rebuild_collection_text(conn)
+    collections = rebuild_collection_text(conn, vocabulary)
     items = conn.execute(f"SELECT i.rid, {ITEM_SELECT} FROM items AS i").fetchall()  # noqa: S608
-    docs = [item_text(r["rid"], item_from_row(r), None, None) for r in items]
+    return collections + _update_item_text(conn, items, vocabulary)
+
+
+def rebuild_collection_text(conn: psycopg.Connection[Any], vocabulary: Vocabulary) -> int:
+    """Recompute the collections' text vectors from their stored records; returns how many."""
+    rows = conn.execute("SELECT rid, content::text AS content FROM collections").fetchall()
+    return _update_collection_text(conn, rows, vocabulary)
+
+
+def refresh_concept_text(conn: psycopg.Connection[Any], changed: list[str], vocabulary: Vocabulary) -> int:
+    """Recompute the text vectors of the records that refer to changed concepts."""
+    if not changed:
+        return 0
+    members = "SELECT u.id FROM vocab_uris AS u WHERE u.uri = ANY(%s::text[])"
+    items = conn.execute(
+        f"SELECT i.rid, {ITEM_SELECT} FROM items AS i WHERE i.rid IN "  # noqa: S608
+        f"(SELECT rid FROM item_concepts WHERE concept IN ({members}))",
+        [changed],
+    ).fetchall()
+    collections = conn.execute(
+        "SELECT rid, content::text AS content FROM collections WHERE id IN "  # noqa: S608
+        f"(SELECT collection FROM collection_concepts WHERE concept IN ({members}))",
+        [changed],
+    ).fetchall()
+    return _update_item_text(conn, items, vocabulary) + _update_collection_text(conn, collections, vocabulary)
+
+
+def _update_item_text(conn: psycopg.Connection[Any], rows: list[Any], vocabulary: Vocabulary) -> int:
+    docs = [item_text(r["rid"], item_from_row(r), None, None, vocabulary) for r in rows]
     with conn.cursor() as cur:
         cur.executemany(
             f"UPDATE items SET fts = {FTS_PARAMS} WHERE rid = %s",  # noqa: S608
             [(doc.title, doc.body, doc.rid) for doc in docs],
         )
-    return collections + len(docs)
+    return len(docs)
 
 
-def rebuild_collection_text(conn: psycopg.Connection[Any]) -> int:
-    """Recompute the collections' text vectors from their stored records; returns how many."""
-    rows = conn.execute("SELECT rid, content::text AS content FROM collections").fetchall()
-    updates = [(*collection_text(collection_from_json(r["content"])), r["rid"]) for r in rows]
+def _update_collection_text(conn: psycopg.Connection[Any], rows: list[Any], vocabulary: Vocabulary) -> int:
+    updates = [(*collection_fts(collection_from_json(r["content"]), vocabulary), r["rid"]) for r in rows]
     with conn.cursor() as cur:
         cur.executemany(f"UPDATE collections SET fts = {COLLECTION_FTS} WHERE rid = %s", updates)  # noqa: S608
     return len(updates)
 
 
-def collection_text(collection: Collection) -> tuple[str, ...]:
+def collection_fts(collection: Collection, vocabulary: Vocabulary) -> tuple[str, ...]:
     """The arguments of COLLECTION_FTS: title and other words in every language, then in French
     (title, body) and in English (title, body)."""
-    words = [collection.id, collection.pole or "", *collection.description.values()]
-    words.extend(label for keyword in collection.keywords for label in keyword.label.values())
-    words.extend(provider.name for provider in collection.providers)
-    return (
-        " ".join(collection.title.values()),
-        " ".join(words),
-        *_language_text(collection, "fr"),
-        *_language_text(collection, "en"),
-    )
+    doc = collection_text(collection, vocabulary)
+    return (doc.title, doc.body, *doc.languages["fr"], *doc.languages["en"])
 
 
-def _language_text(collection: Collection, lang: str) -> tuple[str, str]:
-    def ours(tag: str) -> bool:
-        return tag.split("-")[0].lower() == lang
-
-    title = " ".join(text for tag, text in collection.title.items() if ours(tag))
-    body = [text for tag, text in collection.description.items() if ours(tag)]
-    body.extend(text for k in collection.keywords for tag, text in k.label.items() if ours(tag))
-    return title, " ".join(body)
-
-
-def _item_rows(items: list[Item]) -> Iterator[tuple[Any, ...]]:
+def _item_rows(items: list[Item], vocabulary: Vocabulary) -> Iterator[tuple[Any, ...]]:
     geoms = shapely.to_wkb(
         shapely.from_geojson(
             [orjson.dumps(item.geometry).decode() if item.geometry else None for item in items]
@@ -217,7 +238,7 @@ def _item_rows(items: list[Item]) -> Iterator[tuple[Any, ...]]:
         box: list[float | None] = [*item.bbox.as_list()] if item.bbox else [None] * 4
         if item.bbox is not None and item.bbox.crosses_antimeridian:
             box = [-180.0, item.bbox.south, 180.0, item.bbox.north]
-        doc = item_text(0, item, None, None)
+        doc = item_text(0, item, None, None, vocabulary)
         yield (
             item.collection,
             item.id,
@@ -256,7 +277,7 @@ def _check_collections(conn: psycopg.Connection[Any], names: set[str]) -> None:
         raise CollectionNotFound(missing[0])
 
 
-def _collection_row(collection: Collection) -> tuple[Any, ...]:
+def _collection_row(collection: Collection, vocabulary: Vocabulary) -> tuple[Any, ...]:
     corners = collection_corners(collection)
     return (
         collection.id,
@@ -268,5 +289,5 @@ def _collection_row(collection: Collection) -> tuple[Any, ...]:
         collection.extent.start,
         collection.extent.end,
         collection_to_json(collection).decode(),
-        *collection_text(collection),
+        *collection_fts(collection, vocabulary),
     )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any, Protocol
 
 import orjson
 from pydantic import TypeAdapter
 
+from terrapole.core.facets import collection_concepts, item_concepts, item_strings
 from terrapole.core.model import BBox, Collection, Item
 from terrapole.core.timeutil import from_micros, to_micros
+from terrapole.core.vocab import Vocabulary
 from terrapole.formats.stac import encode_link, parse_links
 
 _COLLECTION = TypeAdapter(Collection)
@@ -151,11 +154,19 @@ def json_type(value: Any) -> str | None:
 
 
 ITEM_TEXT_FIELDS = ("description", "keywords", "platform", "instruments", "constellation", "mission")
+# Languages whose words collections also index stemmed (French and English text searches).
+TEXT_LANGUAGES = ("fr", "en")
 
 
 @dataclass(frozen=True, slots=True)
 class TextDoc:
-    """What the index holds of one record."""
+    """What the index holds of one record.
+
+    `title` and `body` hold the words of every language; `languages` maps a language of
+    `TEXT_LANGUAGES` to its own (title, body), for stemmed search. `concepts` is the closure of
+    the record's concepts (each one and every broader one); `platform`, `instruments` and `year`
+    are what facets count.
+    """
 
     rid: int
     title: str
@@ -164,10 +175,17 @@ class TextDoc:
     start: int | None = None
     end: int | None = None
     bbox: BBox | None = None
+    concepts: tuple[str, ...] = ()
+    platform: str | None = None
+    instruments: tuple[str, ...] = ()
+    year: int | None = None
+    languages: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def item_text(rid: int, item: Item, start: int | None, end: int | None) -> TextDoc:
-    """What the text index holds of an item."""
+def item_text(
+    rid: int, item: Item, start: int | None, end: int | None, vocabulary: Vocabulary | None = None
+) -> TextDoc:
+    """What the text index holds of an item: its words and the labels of its concepts."""
     props = item.properties
     words = [item.id, item.collection]
     for name in ITEM_TEXT_FIELDS:
@@ -178,9 +196,63 @@ def item_text(rid: int, item: Item, start: int | None, end: int | None) -> TextD
             words.append(value)
         else:
             words.extend(_strings(value))
+    concepts = item_concepts(item)
+    if vocabulary is not None:
+        words.extend(label for _, label in concept_labels(vocabulary, concepts))
+    platform = props.get("platform")
+    when = item.sort_datetime
     return TextDoc(
-        rid, str(props.get("title") or ""), " ".join(words), item.collection, start, end, item.bbox
+        rid,
+        str(props.get("title") or ""),
+        " ".join(words),
+        item.collection,
+        start,
+        end,
+        item.bbox,
+        concepts=tuple(sorted(vocabulary.closure(concepts))) if vocabulary is not None else concepts,
+        platform=platform if isinstance(platform, str) else None,
+        instruments=item_strings(item, "instruments"),
+        year=when.astimezone(UTC).year if when else None,
     )
+
+
+def collection_text(collection: Collection, vocabulary: Vocabulary | None = None) -> TextDoc:
+    """What the text index holds of a collection (row id, time and box left to the store)."""
+    concepts = collection_concepts(collection)
+    labels = concept_labels(vocabulary, concepts) if vocabulary is not None else []
+    words = [collection.id, collection.pole or "", *collection.description.values()]
+    words.extend(label for keyword in collection.keywords for label in keyword.label.values())
+    words.extend(provider.name for provider in collection.providers)
+    words.extend(label for _, label in labels)
+    return TextDoc(
+        rid=0,
+        title=" ".join(collection.title.values()),
+        body=" ".join(words),
+        collection=collection.id,
+        concepts=tuple(sorted(vocabulary.closure(concepts))) if vocabulary is not None else concepts,
+        languages={lang: _language_text(collection, lang, labels) for lang in TEXT_LANGUAGES},
+    )
+
+
+def concept_labels(vocabulary: Vocabulary, uris: Iterable[str]) -> list[tuple[str, str]]:
+    """(language, label) of every preferred and alternative label of the concepts."""
+    found: list[tuple[str, str]] = []
+    for uri in uris:
+        concept = vocabulary.concepts.get(uri)
+        if concept is not None:
+            found.extend((lang, label) for lang, label, _ in concept.labels())
+    return found
+
+
+def _language_text(collection: Collection, lang: str, labels: list[tuple[str, str]]) -> tuple[str, str]:
+    def ours(tag: str) -> bool:
+        return tag.split("-")[0].lower() == lang
+
+    title = " ".join(text for tag, text in collection.title.items() if ours(tag))
+    body = [text for tag, text in collection.description.items() if ours(tag)]
+    body.extend(text for k in collection.keywords for tag, text in k.label.items() if ours(tag))
+    body.extend(text for tag, text in labels if ours(tag))
+    return title, " ".join(body)
 
 
 def _strings(value: Any) -> Iterable[str]:

@@ -46,6 +46,9 @@ class Column:
     rtree: str | None = None
     # For a json column: SQL naming the JSON type of the value (as SQLite's json_type does).
     type_sql: str | None = None
+    # For a set-valued queryable (kind "membership"): a predicate true when the record holds
+    # one of `{values}` (see `membership_predicate`).
+    member_sql: str | None = None
 
 
 Resolver = Callable[[str], Column]
@@ -98,6 +101,9 @@ class FilterCompiler:
     def _comparison(self, op: str, args: list[Any]) -> Fragment:
         left, right = pair_args(op, args)
         column = self._column_of(left) or self._column_of(right)
+        if column is not None and column.member_sql is not None:
+            literal = right if self._column_of(left) else left
+            return membership_predicate(column.member_sql, op, [literal], "?")
         a = self._scalar(left, column, literal_kind(right))
         b = self._scalar(right, column, literal_kind(left))
         return Fragment(f"({a.sql} {COMPARISONS[op]} {b.sql})", a.params + b.params)
@@ -124,6 +130,8 @@ class FilterCompiler:
         if not isinstance(right, list) or not right:
             raise InvalidFilter("IN takes a non-empty list of values")
         column = self._column_of(left)
+        if column is not None and column.member_sql is not None:
+            return membership_predicate(column.member_sql, "=", right, "?")
         by_kind: dict[str | None, list[Any]] = {}
         for value in right:
             by_kind.setdefault(literal_kind(value), []).append(value)
@@ -165,6 +173,8 @@ class FilterCompiler:
         col = self.resolve(name)
         if col.kind == "geometry":
             raise InvalidFilter("geometry can only be used in spatial predicates")
+        if col.member_sql is not None:
+            raise InvalidFilter(f"{name!r} can only be compared with = , <> or IN")
         if col.type_sql is not None and other in JSON_TYPES:
             names = ", ".join(f"'{t}'" for t in JSON_TYPES[other])
             return Fragment(f"(CASE WHEN {col.type_sql} IN ({names}) THEN {col.sql} END)", [])
@@ -193,6 +203,18 @@ class FilterCompiler:
             raise InvalidFilter(f"{op.upper()} needs a temporal property such as datetime")
         start, end = _interval_literal(literal)
         return temporal_predicate(op, column, start, end)
+
+
+def membership_predicate(template: str, op: str, values: Sequence[Any], mark: str) -> Fragment:
+    """`op` (=, <>) between a set-valued queryable and string literals, as the SQL of `template`
+    with its `{values}` filled by one `mark` (the dialect's placeholder) per value."""
+    if op not in ("=", "<>"):
+        raise InvalidFilter(f"a concept can only be compared with = , <> or IN, not {op!r}")
+    if not values or not all(isinstance(v, str) for v in values):
+        raise InvalidFilter("a concept is compared with URI strings")
+    sql = template.format(values=", ".join(mark for _ in values))
+    params = list(values) * template.count("{values}")
+    return Fragment(f"({sql})" if op == "=" else f"(NOT ({sql}))", params)
 
 
 def spatial_predicate(column: Column, relation: str, geometry: BaseGeometry) -> Fragment:

@@ -17,11 +17,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from terrapole.catalog import sqlite_text
+from terrapole.catalog import sqlite_facets, sqlite_text, sqlite_vocab
 from terrapole.catalog.base import item_queryables_schema
+from terrapole.catalog.facets import facets_of_collections, facets_of_items
 from terrapole.catalog.records import TextDoc, collection_from_json, item_from_row, item_text, item_times
 from terrapole.catalog.sql_filter import Fragment
-from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, SCHEMA_VERSION
+from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, MIGRATIONS, SCHEMA_VERSION
 from terrapole.catalog.sqlite_search import Searcher
 from terrapole.catalog.sqlite_tables import (
     ITEM_SELECT,
@@ -31,6 +32,7 @@ from terrapole.catalog.sqlite_tables import (
     queryable_rows,
     spatial_relation,
 )
+from terrapole.catalog.sqlite_vocab import SQLiteVocabulary
 from terrapole.catalog.sqlite_write import (
     ITEM_INSERT,
     ITEM_UPDATE,
@@ -42,7 +44,9 @@ from terrapole.catalog.sqlite_write import (
     record_spans,
 )
 from terrapole.catalog.textindex import TextIndexBusy
+from terrapole.catalog.vocabulary import query_concepts, require_known
 from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError
+from terrapole.core.facets import Facets, item_concepts
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
 from terrapole.settings import Settings
@@ -76,6 +80,7 @@ class SQLiteCatalog:
         self._opened: list[sqlite3.Connection] = []
         self._writer = self._connect()
         self._migrate()
+        self.vocabulary = SQLiteVocabulary(self._read, self._transaction, self._sync_text)
         self.text = sqlite_text.TextIndexes(text_dir, writable)
         self._sync_text()
 
@@ -154,6 +159,8 @@ class SQLiteCatalog:
             conn.executescript(DDL)
             for statement in DEFERRABLE:
                 conn.execute(statement)
+            for _, script in MIGRATIONS:  # each is idempotent: a partial run is completed
+                conn.executescript(script)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         elif self.writable:
             self._end_bulk()  # repairs a bulk load that stopped before its end
@@ -170,7 +177,8 @@ class SQLiteCatalog:
     # -- collections ---------------------------------------------------------------------
     def upsert_collections(self, collections: Iterable[Collection]) -> int:
         """Insert or replace collections by id."""
-        rows = [collection_row(c) for c in collections]
+        given = list(collections)
+        rows = [collection_row(c) for c in given]
         if not rows:
             return 0
         with self._transaction() as conn:
@@ -184,6 +192,7 @@ class SQLiteCatalog:
                 "s=excluded.s, e=excluded.e, seq=excluded.seq, content=excluded.content",
                 [(*row[:11], seq, row[11]) for row in rows],
             )
+            sqlite_vocab.write_collection_concepts(conn, list({c.id: c for c in given}.values()))
         self._sync_text()
         return len(rows)
 
@@ -212,6 +221,7 @@ class SQLiteCatalog:
 
     def search_collections(self, query: Query) -> Page[Collection]:
         """Collections matching the query."""
+        self._check_concepts(query)
         searcher = Searcher(collection_spec(), self.text.collections, self.count_limit, self.count_budget_ms)
         with self._read() as conn:
             outcome = searcher.run(conn, query)
@@ -240,8 +250,11 @@ class SQLiteCatalog:
                 self._end_bulk()
             if indexing:
                 self.text.items.commit()
+                vocabulary = self.vocabulary.snapshot()
                 with self._write_lock:
-                    sqlite_text.indexed_directly(self._writer, "items", self.text.items, seqs, top_rid)
+                    sqlite_text.indexed_directly(
+                        self._writer, "items", self.text.items, seqs, top_rid, vocabulary
+                    )
         return total
 
     def _index_text(self, docs: list[TextDoc], replaced: list[int], first: bool, indexing: bool) -> bool:
@@ -292,6 +305,7 @@ class SQLiteCatalog:
     def _write_items(self, batch: list[Item]) -> tuple[int, int, list[TextDoc], list[int]]:
         unique = list({(item.collection, item.id): item for item in batch}.values())
         times = [item_times(item) for item in unique]
+        vocabulary = self.vocabulary.snapshot()
         with self._transaction() as conn:
             check_collections(conn, {item.collection for item in unique})
             existing = existing_rids(conn, unique)
@@ -302,7 +316,12 @@ class SQLiteCatalog:
             conn.executemany(ITEM_UPDATE, updates)
             record_spans(conn, times)
             record_queryables(conn, unique)
-        docs = [item_text(rid, item, t[1], t[2]) for rid, item, t in zip(rids, unique, times, strict=True)]
+            refs = [(rid, uri) for rid, item in zip(rids, unique, strict=True) for uri in item_concepts(item)]
+            sqlite_vocab.write_item_concepts(conn, refs, [u[0] for u in updates])
+        docs = [
+            item_text(rid, item, t[1], t[2], vocabulary)
+            for rid, item, t in zip(rids, unique, times, strict=True)
+        ]
         return len(unique), seq, docs, [u[0] for u in updates]
 
     def get_item(self, collection_id: str, item_id: str) -> Item:
@@ -332,19 +351,34 @@ class SQLiteCatalog:
 
     def search_items(self, query: Query) -> Page[Item]:
         """Items matching the query."""
+        self._check_concepts(query)
         with self._read() as conn:
-            known = self._known_properties(conn, query.collections)
-            spans = self._time_spans(conn)
-            spec = item_spec(known, spans)
-            extra = []
-            if query.collections:
-                marks = ", ".join("?" for _ in query.collections)
-                extra.append(Fragment(f"i.collection IN ({marks})", list(query.collections)))
-            outcome = Searcher(spec, self.text.items, self.count_limit, self.count_budget_ms).run(
-                conn, query, extra
-            )
+            searcher, extra = self._item_searcher(conn, query)
+            outcome = searcher.run(conn, query, extra)
         records = [item_from_row(row) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
+
+    def _item_searcher(self, conn: sqlite3.Connection, query: Query) -> tuple[Searcher, list[Fragment]]:
+        spec = item_spec(self._known_properties(conn, query.collections), self._time_spans(conn))
+        extra = []
+        if query.collections:
+            marks = ", ".join("?" for _ in query.collections)
+            extra.append(Fragment(f"i.collection IN ({marks})", list(query.collections)))
+        return Searcher(spec, self.text.items, self.count_limit, self.count_budget_ms), extra
+
+    def aggregate_items(self, query: Query, facets: Sequence[str]) -> Facets:
+        """Facet counts over the items matching the query."""
+        self._check_concepts(query)
+        vocabulary = self.vocabulary.snapshot()
+        with self._read() as conn:
+            searcher, extra = self._item_searcher(conn, query)
+            counts = sqlite_facets.count_items(conn, searcher, query, extra, facets)
+        return facets_of_items(counts, self.search_collections, facets, vocabulary)
+
+    def aggregate_collections(self, query: Query, facets: Sequence[str]) -> Facets:
+        """Facet counts over the collections matching the query."""
+        self._check_concepts(query)
+        return facets_of_collections(self.search_collections, query, facets, self.vocabulary.snapshot())
 
     def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
         """Core queryables plus every property seen in the collection's items (or all items)."""
@@ -357,6 +391,10 @@ class SQLiteCatalog:
             rows = queryable_rows(conn, (collection_id,) if collection_id else ())
         return item_queryables_schema(rows)
 
+    def _check_concepts(self, query: Query) -> None:
+        if query_concepts(query):
+            require_known(self.vocabulary.snapshot(), query)
+
     def _known_properties(self, conn: sqlite3.Connection, collections: Sequence[str]) -> frozenset[str]:
         return frozenset(name for name, _ in queryable_rows(conn, collections))
 
@@ -368,13 +406,15 @@ class SQLiteCatalog:
         if not self.writable:
             return
         # When another process holds the index, it catches up when it commits.
+        vocabulary = self.vocabulary.snapshot()
         with self._write_lock, contextlib.suppress(TextIndexBusy):
-            sqlite_text.catch_up(self._writer, self.text)
+            sqlite_text.catch_up(self._writer, self.text, vocabulary)
 
     def rebuild_text_index(self) -> int:
         """Drop the text index and rebuild it from the database; returns the documents indexed."""
+        vocabulary = self.vocabulary.snapshot()
         with self._write_lock:
-            return sqlite_text.rebuild(self._writer, self.text)
+            return sqlite_text.rebuild(self._writer, self.text, vocabulary)
 
 
 def schema_version(path: Path) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -82,3 +82,50 @@ DROP_DEFERRABLE = (
     "DROP INDEX IF EXISTS items_platform_dt",
     "DROP TRIGGER IF EXISTS items_rtree_insert",
 )
+
+# Vocabularies (SKOS thesauri) and the concepts records refer to. Concept URIs are numbered in
+# `vocab_uris` (any URI a record refers to, imported or not): the reference tables hold small
+# integers. `vocab_closure` pairs every concept with itself and each of its ancestors.
+VOCABULARY_DDL = """
+CREATE TABLE IF NOT EXISTS vocab_uris (id INTEGER PRIMARY KEY, uri TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS vocab_schemes (uri TEXT PRIMARY KEY, title TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vocab_concepts (
+    uri TEXT PRIMARY KEY,
+    scheme TEXT,
+    content TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vocab_relations (
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    PRIMARY KEY (source, kind, target)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vocab_closure (
+    ancestor INTEGER NOT NULL,
+    concept INTEGER NOT NULL,
+    PRIMARY KEY (ancestor, concept)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS vocab_closure_concept ON vocab_closure (concept);
+CREATE TABLE IF NOT EXISTS collection_concepts (
+    collection TEXT NOT NULL,
+    concept INTEGER NOT NULL,
+    PRIMARY KEY (collection, concept)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS collection_concepts_concept ON collection_concepts (concept);
+CREATE TABLE IF NOT EXISTS item_concepts (
+    rid INTEGER NOT NULL,
+    concept INTEGER NOT NULL,
+    PRIMARY KEY (rid, concept)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS item_concepts_concept ON item_concepts (concept, rid);
+CREATE TRIGGER IF NOT EXISTS item_concepts_delete AFTER DELETE ON items BEGIN
+    DELETE FROM item_concepts WHERE rid = old.rid;
+END;
+CREATE TRIGGER IF NOT EXISTS collection_concepts_delete AFTER DELETE ON collections BEGIN
+    DELETE FROM collection_concepts WHERE collection = old.id;
+END;
+"""
+
+# Migrations after the first version: (version, idempotent script), applied in order to a
+# catalog whose schema version is below theirs.
+MIGRATIONS: tuple[tuple[int, str], ...] = ((2, VOCABULARY_DDL),)

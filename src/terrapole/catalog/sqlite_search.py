@@ -18,7 +18,14 @@ from typing import Any
 import orjson
 import shapely
 
-from terrapole.catalog.sql_filter import Column, FilterCompiler, Fragment, spatial_predicate
+from terrapole.catalog import sqlite_vocab
+from terrapole.catalog.sql_filter import (
+    Column,
+    FilterCompiler,
+    Fragment,
+    membership_predicate,
+    spatial_predicate,
+)
 from terrapole.catalog.textindex import TextFilters, TextIndex
 from terrapole.core.errors import InvalidParameter, UnknownQueryable
 from terrapole.core.model import BBox
@@ -47,6 +54,8 @@ class TableSpec:
     # Index to walk when the first sort key is its leading column, chosen by whether the
     # search names collections (SQLite cannot see that the LIMIT stops such a walk early).
     order_indexes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Items: a record also refers to its collection's concepts.
+    inherits_concepts: bool = False
 
 
 @dataclass(slots=True)
@@ -85,12 +94,19 @@ class Searcher:
     def run(self, conn: sqlite3.Connection, query: Query, extra: Sequence[Fragment] = ()) -> SearchOutcome:
         """Answer the query: ranked by text relevance, or ordered by keyset."""
         token = decode_token(query.token) if query.token else {}
-        where = [*extra, *self._where(query)]
+        where = self.where(conn, query, extra, with_text=not query.ranked)
         if query.ranked:
             return self._ranked(conn, query, where, token)
-        if query.text:
-            where.append(self._text_membership(query))
         return self._ordered(conn, query, where, token)
+
+    def where(
+        self, conn: sqlite3.Connection, query: Query, extra: Sequence[Fragment] = (), with_text: bool = True
+    ) -> list[Fragment]:
+        """Every condition of the query as SQL; text matches too, `with_text` (as row ids)."""
+        where = [*extra, *self._where(query)]
+        if query.text and with_text:
+            where.append(self._text_membership(conn, query))
+        return where
 
     # -- filters -------------------------------------------------------------------------
     def _where(self, query: Query) -> list[Fragment]:
@@ -107,6 +123,9 @@ class Searcher:
             where.append(spatial_predicate(self.spec.resolve("geometry"), "intersects", geometry))
         if query.filter is not None:
             where.append(FilterCompiler(self.spec.resolve).compile(query.filter.expression))
+        if query.concepts:
+            member = self.spec.resolve("concept").member_sql or ""
+            where.append(membership_predicate(member, "=", query.concepts, "?"))
         return where
 
     def _datetime(self, query: Query) -> Fragment:
@@ -151,18 +170,22 @@ class Searcher:
                 )
         return Fragment(" OR ".join(f"({p.sql})" for p in parts), [x for p in parts for x in p.params])
 
-    def _text_membership(self, query: Query) -> Fragment:
+    def _text_membership(self, conn: sqlite3.Connection, query: Query) -> Fragment:
         assert self.text_index is not None and query.text
-        rids = self.text_index.matching_rids(query.text, self._text_filters(query))
+        rids = self.text_index.matching_rids(query.text, self.text_filters(conn, query))
         return _rid_member(self.spec.alias, rids)
 
-    def _text_filters(self, query: Query) -> TextFilters:
+    def text_filters(self, conn: sqlite3.Connection, query: Query) -> TextFilters:
+        """The filters of the query that the text index applies exactly itself."""
         dt = query.datetime
+        inherited = sqlite_vocab.collections_with(conn, query.concepts) if query.concepts else []
         return TextFilters(
             collections=query.collections if self.spec.table == "items" else (),
             start=to_micros(dt.start) if dt and dt.start else None,
             end=to_micros(dt.end) if dt and dt.end else None,
             bbox=query.bbox,
+            concepts=query.concepts,
+            concept_collections=tuple(inherited) if self.spec.inherits_concepts else (),
         )
 
     # -- ordered (keyset) ------------------------------------------------------------------
@@ -264,7 +287,7 @@ class Searcher:
         sortby gives keyset paging instead.
         """
         assert self.text_index is not None and query.text
-        filters = self._text_filters(query)
+        filters = self.text_filters(conn, query)
         start = int(token.get("o", 0))
         verify = bool(where) and _needs_verification(query)
         page: list[tuple[float, int]] = []

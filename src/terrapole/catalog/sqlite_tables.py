@@ -13,6 +13,7 @@ import shapely
 from terrapole.catalog.records import PROMOTED
 from terrapole.catalog.sql_filter import Column
 from terrapole.catalog.sqlite_search import TableSpec, json_property
+from terrapole.catalog.vocabulary import COLLECTION_MEMBERSHIP, CONCEPT_QUERYABLE, ITEM_MEMBERSHIP
 from terrapole.core.errors import UnknownQueryable
 
 ITEM_SELECT = (
@@ -37,6 +38,7 @@ def item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
         "geometry": Column(
             "i.geom", "geometry", bbox_sql=("i.minx", "i.miny", "i.maxx", "i.maxy"), rtree="items_rtree:i.rid"
         ),
+        CONCEPT_QUERYABLE: Column("", "membership", member_sql=ITEM_MEMBERSHIP),
     }
 
     def resolve(name: str) -> Column:
@@ -61,6 +63,7 @@ def item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
         time_bounds=lambda: spans,
         not_null=frozenset({"i.dt", "i.rid", "i.id", "i.collection"}),
         order_indexes={"i.dt": ("items_dt", "items_collection_dt")},
+        inherits_concepts=True,
     )
 
 
@@ -80,6 +83,7 @@ def collection_spec() -> TableSpec:
             "geometry",
             bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy"),
         ),
+        CONCEPT_QUERYABLE: Column("", "membership", member_sql=COLLECTION_MEMBERSHIP),
     }
 
     def resolve(name: str) -> Column:

@@ -9,13 +9,21 @@ and `rebuild` recreates the whole index from the database.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from terrapole.catalog.records import TextDoc, collection_from_json, item_from_row, item_text
+from terrapole.catalog.records import (
+    TEXT_LANGUAGES,
+    TextDoc,
+    collection_from_json,
+    collection_text,
+    item_from_row,
+    item_text,
+)
 from terrapole.catalog.textindex import ANALYZER_VERSION, TextIndex
 from terrapole.core.model import BBox
+from terrapole.core.vocab import Vocabulary
 
 FETCH = 20_000
 
@@ -31,37 +39,43 @@ class TextIndexes:
         self.root = root
         self.writable = writable
         self.items = TextIndex(root / "items", writable)
-        self.collections = TextIndex(root / "collections", writable)
+        self.collections = TextIndex(root / "collections", writable, languages=TEXT_LANGUAGES)
 
     def reset(self) -> None:
         """Delete both indexes and reopen them empty."""
         TextIndex.reset(self.root / "items")
         TextIndex.reset(self.root / "collections")
         self.items = TextIndex(self.root / "items", self.writable)
-        self.collections = TextIndex(self.root / "collections", self.writable)
+        self.collections = TextIndex(self.root / "collections", self.writable, languages=TEXT_LANGUAGES)
 
 
-def catch_up(conn: sqlite3.Connection, text: TextIndexes) -> None:
+def catch_up(conn: sqlite3.Connection, text: TextIndexes, vocabulary: Vocabulary) -> None:
     """Bring both indexes up to the database's latest change."""
     if _meta(conn, "text_analyzer") != ANALYZER_VERSION:
-        rebuild(conn, text)
+        rebuild(conn, text, vocabulary)
         return
-    _catch_up_kind(conn, "items", text.items, _item_doc)
-    _catch_up_kind(conn, "collections", text.collections, _collection_doc)
+    _catch_up_kind(conn, "items", text.items, _documents("items", vocabulary))
+    _catch_up_kind(conn, "collections", text.collections, _documents("collections", vocabulary))
 
 
-def rebuild(conn: sqlite3.Connection, text: TextIndexes) -> int:
+def rebuild(conn: sqlite3.Connection, text: TextIndexes, vocabulary: Vocabulary) -> int:
     """Recreate both indexes from the database."""
     text.reset()
     conn.execute("DELETE FROM meta WHERE key LIKE 'text_%'")
     conn.execute("DELETE FROM text_deletions")
     _set_meta(conn, "text_analyzer", ANALYZER_VERSION)
-    count = _catch_up_kind(conn, "items", text.items, _item_doc)
-    return count + _catch_up_kind(conn, "collections", text.collections, _collection_doc)
+    count = _catch_up_kind(conn, "items", text.items, _documents("items", vocabulary))
+    collections = _documents("collections", vocabulary)
+    return count + _catch_up_kind(conn, "collections", text.collections, collections)
 
 
 def indexed_directly(
-    conn: sqlite3.Connection, kind: str, index: TextIndex, seqs: list[int], top_rid: int
+    conn: sqlite3.Connection,
+    kind: str,
+    index: TextIndex,
+    seqs: list[int],
+    top_rid: int,
+    vocabulary: Vocabulary,
 ) -> None:
     """Record that the writes numbered `seqs` were indexed from memory (and committed).
 
@@ -73,7 +87,7 @@ def indexed_directly(
         _set_meta(conn, f"text_seq:{kind}", str(seqs[-1]))
         max_rid = int(_meta(conn, f"text_rid:{kind}") or 0)
         _set_meta(conn, f"text_rid:{kind}", str(max(top_rid, max_rid)))
-    _catch_up_kind(conn, kind, index, _item_doc if kind == "items" else _collection_doc)
+    _catch_up_kind(conn, kind, index, _documents(kind, vocabulary))
 
 
 def next_seq(conn: sqlite3.Connection, kind: str) -> int:
@@ -83,7 +97,9 @@ def next_seq(conn: sqlite3.Connection, kind: str) -> int:
     return seq
 
 
-def _catch_up_kind(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any) -> int:
+def _catch_up_kind(
+    conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Callable[[sqlite3.Row], TextDoc]
+) -> int:
     mark = int(_meta(conn, f"text_seq:{kind}") or 0)
     max_rid = int(_meta(conn, f"text_rid:{kind}") or 0)
     latest = int(_meta(conn, f"seq:{kind}") or 0)
@@ -100,7 +116,12 @@ def _catch_up_kind(conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc
 
 
 def _index_rows(
-    conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Any, mark: int, max_rid: int
+    conn: sqlite3.Connection,
+    kind: str,
+    index: TextIndex,
+    to_doc: Callable[[sqlite3.Row], TextDoc],
+    mark: int,
+    max_rid: int,
 ) -> tuple[int, int]:
     cursor = conn.execute(f"SELECT * FROM {kind} WHERE seq > ?", [mark])  # noqa: S608
     count = top = 0
@@ -112,24 +133,17 @@ def _index_rows(
     return count, top
 
 
-def _item_doc(row: sqlite3.Row) -> TextDoc:
-    return item_text(row["rid"], item_from_row(row), row["s"], row["e"])
+def _documents(kind: str, vocabulary: Vocabulary) -> Callable[[sqlite3.Row], TextDoc]:
+    """How a row of `kind` (items or collections) becomes its text document."""
 
+    def item(row: sqlite3.Row) -> TextDoc:
+        return item_text(row["rid"], item_from_row(row), row["s"], row["e"], vocabulary)
 
-def _collection_doc(row: sqlite3.Row) -> TextDoc:
-    collection = collection_from_json(row["content"])
-    words = [collection.id, collection.pole or "", *collection.description.values()]
-    words.extend(label for keyword in collection.keywords for label in keyword.label.values())
-    words.extend(provider.name for provider in collection.providers)
-    return TextDoc(
-        rid=row["rid"],
-        title=" ".join(collection.title.values()),
-        body=" ".join(words),
-        collection=collection.id,
-        start=row["s"],
-        end=row["e"],
-        bbox=_bbox(row),
-    )
+    def collection(row: sqlite3.Row) -> TextDoc:
+        doc = collection_text(collection_from_json(row["content"]), vocabulary)
+        return replace(doc, rid=row["rid"], start=row["s"], end=row["e"], bbox=_bbox(row))
+
+    return item if kind == "items" else collection
 
 
 def _bbox(row: sqlite3.Row) -> BBox | None:

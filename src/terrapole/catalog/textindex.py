@@ -6,8 +6,13 @@ tantivy's block-max WAND returns the same BM25 top ten in about a millisecond. T
 derived data: the catalog database is the source of truth, every document carries the row id
 it came from, and the store can rebuild the index from the database at any time.
 
-Simple filters (collections, time interval, bounding box) are pushed down into the index so
-that ranked searches combining them stay on the fast path.
+Simple filters (collections, time interval, bounding box, concepts) are pushed down into the
+index so that ranked searches combining them stay on the fast path. Its columnar fields
+(collection, platform, instruments, year, concepts) also count facets of text searches.
+
+Words are indexed folded (`text_analysis.FOLD`); an index created with `languages` (the
+collections') also holds each language's text stemmed, and a query matches when all its words
+match under one of the analyses, as in the PostgreSQL store.
 """
 
 from __future__ import annotations
@@ -19,15 +24,19 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
-from terrapole.catalog.records import TextDoc
+from terrapole.catalog.records import TEXT_LANGUAGES, TextDoc
+from terrapole.catalog.text_analysis import FOLD, STEMMED, analyzers
 from terrapole.core.errors import InvalidParameter, StorageError
 from terrapole.core.model import BBox
 
-ANALYZER = "terrapole_fold"
-ANALYZER_VERSION = "2"  # bump whenever the schema or analysis changes: the index is rebuilt
+ANALYZER_VERSION = "3"  # bump whenever the schema or analysis changes: the index is rebuilt
+TITLE_BOOST = 3.0
+# Raw (untokenised) fields: filters and facets read them.
+KEYWORD_FIELDS = ("collection", "concepts", "platform", "instruments")
 MIN_TIME, MAX_TIME = -(2**62), 2**62
 RELOAD_SECONDS = 0.5
 _COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
@@ -45,24 +54,22 @@ class TextFilters:
     start: int | None = None
     end: int | None = None
     bbox: BBox | None = None
-
-
-def _analyzer() -> tantivy.TextAnalyzer:
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(64))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .build()
-    )
+    # Records at or below one of `concepts`, or (items) in one of `concept_collections`.
+    concepts: tuple[str, ...] = ()
+    concept_collections: tuple[str, ...] = ()
 
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("rid", indexed=True, fast=True)
-    builder.add_text_field("title", tokenizer_name=ANALYZER)
-    builder.add_text_field("body", tokenizer_name=ANALYZER)
-    builder.add_text_field("collection", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("title", tokenizer_name=FOLD)
+    builder.add_text_field("body", tokenizer_name=FOLD)
+    for lang in TEXT_LANGUAGES:
+        builder.add_text_field(f"title_{lang}", tokenizer_name=STEMMED[lang])
+        builder.add_text_field(f"body_{lang}", tokenizer_name=STEMMED[lang])
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_integer_field("year", indexed=True, fast=True)
     # Range filters read these columnar fast fields; no inverted index is needed for them.
     for name in ("start", "end"):
         builder.add_integer_field(name, fast=True)
@@ -74,12 +81,16 @@ def _schema() -> tantivy.Schema:
 class TextIndex:
     """One tantivy index (items or collections) on disk."""
 
-    def __init__(self, path: Path, writable: bool, lock_wait: float = 10.0) -> None:
+    def __init__(
+        self, path: Path, writable: bool, lock_wait: float = 10.0, languages: tuple[str, ...] = ()
+    ) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.schema = _schema()
+        self.languages = languages
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
-        self.index.register_tokenizer(ANALYZER, _analyzer())
+        for name, analyzer in analyzers().items():
+            self.index.register_tokenizer(name, analyzer)
         self._writer: tantivy.IndexWriter | None = None
         self._writable = writable
         self.lock_wait = lock_wait
@@ -159,6 +170,16 @@ class TextIndex:
         addresses = [address for _, address in result.hits]
         return [_as_int(rid) for rid in searcher.fast_field_values("rid", addresses)]
 
+    def aggregate(self, text: str | None, filters: TextFilters, request: dict[str, Any]) -> dict[str, Any]:
+        """Run a tantivy aggregation request over the documents a search matches."""
+        query = self._query(text, filters)
+        result: dict[str, Any] = self._searcher().aggregate(query, request)
+        return result
+
+    def count(self, text: str | None, filters: TextFilters) -> int:
+        """How many documents a search matches."""
+        return _count(self._searcher().search(self._query(text, filters), limit=1, count=True))
+
     def num_docs(self) -> int:
         """How many documents the index holds."""
         return int(self._searcher().num_docs)
@@ -170,8 +191,9 @@ class TextIndex:
             self._reloaded = now
         return self.index.searcher()
 
-    def _query(self, text: str, filters: TextFilters) -> tantivy.Query:
-        parts = [(tantivy.Occur.Must, self._text_query(text))]
+    def _query(self, text: str | None, filters: TextFilters) -> tantivy.Query:
+        matching = self._text_query(text) if text else tantivy.Query.all_query()
+        parts = [(tantivy.Occur.Must, matching)]
         # Filters must not change the ranking: they score zero.
         parts.extend(
             (tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0))
@@ -186,9 +208,18 @@ class TextIndex:
         if not groups:
             raise InvalidParameter("q", "empty free-text query")
         expression = " OR ".join(f"({g})" for g in groups) if len(groups) > 1 else groups[0]
+        suffixes = ["", *(f"_{lang}" for lang in self.languages)]
+        # One reading per analysis (folded words, then each language's stems): a document matches
+        # when every word of a group matches under one of them.
+        readings = [self._parse(expression, f"title{s}", f"body{s}") for s in suffixes]
+        if len(readings) == 1:
+            return readings[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in readings])
+
+    def _parse(self, expression: str, title: str, body: str) -> tantivy.Query:
         # Lenient parsing: what users type (stray quotes, dangling AND) never fails a search.
         query, _errors = self.index.parse_query_lenient(
-            expression, ["title", "body"], field_boosts={"title": 3.0}, conjunction_by_default=True
+            expression, [title, body], field_boosts={title: TITLE_BOOST}, conjunction_by_default=True
         )
         return query
 
@@ -206,7 +237,16 @@ class TextIndex:
             queries.append(self._range("east", box.west, None, tantivy.FieldType.Float))
             queries.append(self._range("south", None, box.north, tantivy.FieldType.Float))
             queries.append(self._range("north", box.south, None, tantivy.FieldType.Float))
+        if filters.concepts:
+            queries.append(self._concepts(filters))
         return queries
+
+    def _concepts(self, filters: TextFilters) -> tantivy.Query:
+        own = tantivy.Query.term_set_query(self.schema, "concepts", list(filters.concepts))
+        if not filters.concept_collections:
+            return own
+        inherited = tantivy.Query.term_set_query(self.schema, "collection", list(filters.concept_collections))
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, own), (tantivy.Occur.Should, inherited)])
 
     def _range(
         self, field: str, lower: float | None, upper: float | None, kind: tantivy.FieldType
@@ -231,7 +271,7 @@ def _fields(doc: TextDoc) -> dict[str, object]:
         west, south, east, north = -180.0, -90.0, 180.0, 90.0
     else:
         west, south, east, north = box.west, box.south, box.east, box.north
-    return {
+    fields: dict[str, object] = {
         "rid": int(doc.rid),
         "title": doc.title,
         "body": doc.body,
@@ -243,3 +283,15 @@ def _fields(doc: TextDoc) -> dict[str, object]:
         "east": float(east),
         "north": float(north),
     }
+    for lang, (title, body) in doc.languages.items():
+        fields[f"title_{lang}"], fields[f"body_{lang}"] = title, body
+    # Missing values are left out: tantivy refuses null field values.
+    if doc.concepts:
+        fields["concepts"] = list(doc.concepts)
+    if doc.instruments:
+        fields["instruments"] = list(doc.instruments)
+    if doc.platform is not None:
+        fields["platform"] = doc.platform
+    if doc.year is not None:
+        fields["year"] = doc.year
+    return fields

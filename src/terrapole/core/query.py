@@ -109,6 +109,8 @@ class Query:
     intersects: Mapping[str, Any] | None = None
     datetime: Interval | None = None
     text: str | None = None
+    # Concept URIs (any of them, or a narrower concept, matches).
+    concepts: tuple[str, ...] = ()
     filter: Filter | None = None
     sortby: tuple[SortField, ...] = ()
     fields: Fields | None = None

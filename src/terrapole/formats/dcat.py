@@ -58,19 +58,17 @@ back with its bounding box.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any
 
-import orjson
 from rdflib import Graph
 
 from terrapole.core.errors import InvalidRecord
 from terrapole.core.record import Record
+from terrapole.formats import rdfsafe
 from terrapole.formats.dcat_read import dataset_nodes, read_record
 from terrapole.formats.dcat_terms import PREFIXES
 from terrapole.formats.dcat_write import add_record, new_graph
-from terrapole.formats.xmlsafe import MAX_BYTES, check_untrusted
-
-Syntax = Literal["turtle", "xml", "json-ld"]
+from terrapole.formats.rdfsafe import Syntax
 
 MEDIA_TYPES: dict[str, str] = {
     "turtle": "text/turtle",
@@ -145,31 +143,9 @@ def serialise(graph: Graph, syntax: Syntax) -> bytes:
     return document
 
 
-def sniff_syntax(data: bytes) -> Syntax:
-    """The RDF serialisation of `data`, from its first significant byte."""
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
-        return "xml"
-    if head.startswith((b"{", b"[")):
-        return "json-ld"
-    return "turtle"
-
-
 def load_graph(data: bytes) -> Graph:
     """The RDF graph of an untrusted document; InvalidRecord saying why when it is refused or malformed."""
-    syntax = sniff_syntax(data)
-    if syntax == "xml":
-        check_untrusted(data)
-    elif len(data) > MAX_BYTES:
-        raise InvalidRecord(f"RDF document of {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit")
-    if syntax == "json-ld":
-        _refuse_remote_contexts(data)
-    graph = Graph()
-    try:
-        graph.parse(data=data, format=syntax)
-    except Exception as error:  # rdflib's parsers raise many kinds of errors on bad input
-        raise InvalidRecord(f"malformed DCAT {syntax} document: {error}") from None
-    return graph
+    return rdfsafe.load_graph(data, "DCAT")
 
 
 def _nodes(graph: Graph) -> list[Any]:
@@ -177,21 +153,3 @@ def _nodes(graph: Graph) -> list[Any]:
     if not nodes:
         raise InvalidRecord("no dcat:Dataset, dcat:DatasetSeries or dcat:DataService in the document")
     return nodes
-
-
-def _refuse_remote_contexts(data: bytes) -> None:
-    """JSON-LD contexts given by URL would be fetched by rdflib: refuse them (no network from parsers)."""
-    try:
-        pending: list[Any] = [orjson.loads(data)]
-    except orjson.JSONDecodeError as error:
-        raise InvalidRecord(f"malformed DCAT json-ld document: {error}") from None
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                remote = item if isinstance(item, list) else [item]
-                if key in ("@context", "@import") and any(isinstance(r, str) for r in remote):
-                    raise InvalidRecord(f"JSON-LD remote context {item!r} refused: contexts must be inline")
-                pending.append(item)
-        elif isinstance(value, list):
-            pending.extend(value)
