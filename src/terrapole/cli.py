@@ -1,4 +1,4 @@
-"""The `terrapole` command line: serve, ingest, demo, reindex."""
+"""The `terrapole` command line: serve, ingest, demo, reindex, vocab."""
 
 from __future__ import annotations
 
@@ -135,6 +135,63 @@ def _print_report(source: str, report: object) -> None:
         console.print(f"  refused {origin}: {reason}")
 
 
+vocab = typer.Typer(help="Controlled vocabularies (SKOS thesauri, GCMD keywords).", no_args_is_help=True)
+app.add_typer(vocab, name="vocab")
+
+
+@vocab.command("import")
+def vocab_import(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="SKOS files (RDF/XML, Turtle, JSON-LD) or GCMD CSV exports.")
+    ] = None,
+    data_dir: DataDir = None,
+    base: Annotated[str | None, typer.Option(help="Base URI for relative concept URIs.")] = None,
+    scheme: Annotated[str | None, typer.Option(help="Scheme URI for concepts that name none.")] = None,
+    bundled: Annotated[bool, typer.Option(help="Import the vocabularies terrapole ships.")] = False,
+) -> None:
+    """Import vocabularies into the catalog (labels of known concepts merge; importing twice is harmless)."""
+    from terrapole.catalog import open_catalog
+    from terrapole.core.errors import InvalidRecord
+    from terrapole.vocab import bundled as shipped
+    from terrapole.vocab.importing import import_files
+
+    if not files and not bundled:
+        raise typer.BadParameter("give vocabulary files, or --bundled", param_hint="FILES")
+    for path in files or ():
+        if not path.is_file():
+            raise typer.BadParameter(f"{path} is not a file", param_hint="FILES")
+    store = open_catalog(_settings(data_dir))
+    try:
+        reports = [shipped.import_bundled(store)] if bundled else []
+        if files:
+            reports.append(import_files(store, files, base, scheme))
+    except InvalidRecord as exc:
+        console.print(f"refused: {exc.message}")
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    for report in reports:
+        console.print(
+            f"{report.concepts} concepts in {report.schemes} schemes imported, {report.relations} new "
+            f"relations; {report.relinked} collections linked again, {report.reindexed} records re-indexed"
+        )
+
+
+@vocab.command("list")
+def vocab_list(data_dir: DataDir = None) -> None:
+    """List the concept schemes the catalog holds, with their number of concepts."""
+    from terrapole.catalog import open_catalog
+
+    store = open_catalog(_settings(data_dir), writable=False)
+    try:
+        vocabulary = store.vocabulary.snapshot()
+    finally:
+        store.close()
+    for uri in sorted(vocabulary.schemes, key=lambda u: vocabulary.scheme_title(u, "en").lower()):
+        count = vocabulary.counts.get(uri, 0)
+        print(f"{vocabulary.scheme_title(uri, 'en')}\t{count}\t{uri}")
+
+
 @app.command()
 def reindex(data_dir: DataDir = None) -> None:
     """Rebuild the full-text index from the catalog database."""
@@ -160,11 +217,13 @@ def demo(
     from terrapole.demo.generate import generate_demo
     from terrapole.ingest import Source
     from terrapole.ingest import ingest as ingest_sources
+    from terrapole.vocab.bundled import import_bundled
 
     settings = _settings(data_dir)
     federation = generate_demo()
     store = open_catalog(settings)
     try:
+        import_bundled(store)  # first: the demo's keywords are linked to their concepts
         docs = [Source("demo", c) for c in federation.collections]
         docs += [Source("demo", i) for i in federation.items]
         report = ingest_sources(store, docs)

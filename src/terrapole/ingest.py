@@ -3,7 +3,8 @@
 Accepts STAC Collections, Items, FeatureCollections of Items (including API search pages) and
 NDJSON of Items, and every dataset-level format of `terrapole.formats` (ISO 19139 and 19115-3,
 DataCite, Dublin Core, DCAT-AP, schema.org): those become collections that carry their whole
-canonical record. Collections are written before items; a record that does not parse is
+canonical record. Keywords are linked to the concepts of the catalog's vocabularies
+(`vocab.linking`). Collections are written before items; a record that does not parse is
 reported and skipped, and the others go on.
 """
 
@@ -22,6 +23,7 @@ from terrapole.core.errors import CollectionNotFound, InvalidRecord
 from terrapole.core.model import BBox, Collection, Extent, Item, Provenance
 from terrapole.core.record import collection_from_record
 from terrapole.formats.stac import parse_collection, parse_item
+from terrapole.vocab.linking import link_records
 
 JSON_SUFFIXES = (".json", ".geojson")
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
@@ -101,6 +103,8 @@ def ingest(
     for source in sources:
         _sort(source, records, collection)
     report.failures.extend(records.failures)
+    linked, items = link_records(store, records.collections, records.items)
+    records.collections, records.items = linked, list(items)
     if create_collections:
         records.collections.extend(_missing_collections(store, records))
     report.collections = store.upsert_collections(records.collections)

@@ -63,7 +63,7 @@ def parse(
     if relative:
         raise InvalidRecord(
             f"concept URI {relative[0].removeprefix(_NO_BASE)!r} is relative and the document gives "
-            "no base: import it with a base URI"
+            "no base: give its base URI (terrapole vocab import --base)"
         )
     return Thesaurus((*schemes, *_implied_schemes(schemes, concepts)), concepts, tuple(_relations(graph)))
 
