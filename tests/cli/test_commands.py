@@ -78,6 +78,15 @@ def test_demo_holds_every_pole_with_three_collections_and_about_2000_items(demo_
     assert 1900 <= matched <= 2100
 
 
+def test_demo_loads_the_vocabularies_and_links_its_keywords(demo_server: str) -> None:
+    schemes = httpx.get(f"{demo_server}/vocab/schemes").json()["schemes"]
+    assert {s["concepts"] for s in schemes} == {3283, 34, 40}  # GCMD, INSPIRE themes, GEMET themes
+    french = httpx.get(f"{demo_server}/stac/collections", params={"q": "température de surface de la mer"})
+    assert "ocean-sst-mediterranean-daily" in [c["id"] for c in french.json()["collections"]]
+    suggested = httpx.get(f"{demo_server}/vocab/suggest", params={"q": "temp", "lang": "fr"}).json()
+    assert suggested["suggestions"][0]["label"].startswith("Temp")
+
+
 def test_ingest_command_loads_files_and_reports_refusals(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,

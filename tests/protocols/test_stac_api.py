@@ -48,6 +48,8 @@ EXPECTED_CONFORMANCE = {
     "https://api.stacspec.org/v1.0.0-rc.1/collection-search#filter",
     "https://api.stacspec.org/v1.0.0-rc.1/collection-search#sort",
     "https://api.stacspec.org/v1.0.0-rc.1/collection-search#fields",
+    "https://api.stacspec.org/v0.3.0/aggregation",
+    "https://api.stacspec.org/v0.3.0/aggregation#filter",
 }
 
 

@@ -30,6 +30,8 @@ STRUCTURAL_RELS = frozenset(
         "child",
         "item",
         "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+        "aggregate",
+        "aggregations",
     }
 )
 ITEM_KEYS = frozenset(

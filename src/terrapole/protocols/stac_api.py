@@ -1,5 +1,5 @@
 """STAC API 1.0 (core, collections, features, item search, filter, sort, fields, free text,
-collection search) over an injected catalog store, emitting STAC 1.1.0.
+collection search, aggregation) over an injected catalog store, emitting STAC 1.1.0.
 
 `stac_router(store_provider, settings)` returns the routes; the composition root (`app.py`)
 mounts them and owns the store. Endpoints that touch the store are plain `def`: the SQLite
@@ -30,6 +30,8 @@ from terrapole.protocols import (
     OrjsonResponse,
     public_base_url,
 )
+from terrapole.protocols.stac_aggregation import CONFORMANCE as AGGREGATION_CONFORMANCE
+from terrapole.protocols.stac_aggregation import AggregationApi, add_aggregation_routes
 from terrapole.protocols.stac_params import (
     COLLECTION_DEFAULT_FIELDS,
     ITEM_DEFAULT_FIELDS,
@@ -92,6 +94,7 @@ CONFORMANCE: Mapping[str, tuple[str, ...]] = {
         f"{STAC_API}/v1.0.0-rc.1/collection-search#sort",
         f"{STAC_API}/v1.0.0-rc.1/collection-search#fields",
     ),
+    "aggregation": AGGREGATION_CONFORMANCE,
 }
 CONFORMS_TO: tuple[str, ...] = tuple(uri for group in CONFORMANCE.values() for uri in group)
 
@@ -149,6 +152,8 @@ def collection_links(urls: StacUrls, collection: Collection) -> list[dict[str, A
         link("root", urls.root),
         link("items", f"{href}/items", GEOJSON),
         link(QUERYABLES_REL, f"{href}/queryables", SCHEMA_JSON),
+        link("aggregate", f"{href}/aggregate"),
+        link("aggregations", f"{href}/aggregations"),
     ]
 
 
@@ -227,6 +232,9 @@ class StacApi:
             link("service-desc", f"{urls.base}/api", OPENAPI_JSON),
             link("service-doc", f"{urls.base}/api.html", "text/html"),
             link(QUERYABLES_REL, f"{root}/queryables", SCHEMA_JSON),
+            link("aggregate", f"{root}/aggregate", method="GET"),
+            link("aggregate", f"{root}/aggregate", method="POST"),
+            link("aggregations", f"{root}/aggregations"),
         ]
 
     def _all_collections(self) -> list[Collection]:
@@ -391,6 +399,7 @@ def stac_router(store_provider: StoreProvider, settings: Settings, prefix: str =
             openapi_extra=extra,
             name=f"stac:{endpoint.__name__}",
         )
+    add_aggregation_routes(router, AggregationApi(store_provider, settings, prefix))
     return router
 
 

@@ -52,6 +52,9 @@ class ListParams(BaseModel):
     sortby: str | None = Field(None, description="Sort keys: +a,-b")
     fields_: str | None = Field(None, alias="fields", description="Fields to include or -exclude")
     q: str | None = Field(None, description="Free-text search terms, comma-separated (OR)")
+    concept: str | None = Field(
+        None, description="Concept URIs, comma-separated (OR): records with the concept or a narrower one"
+    )
     token: str | None = Field(None, description="Page token from a next or prev link")
     query: str | None = Field(None, description="Not supported: use filter")
 
@@ -95,6 +98,7 @@ class SearchBody(BaseModel):
     sortby: list[SortKey] | None = None
     fields_: FieldsSpec | None = Field(None, alias="fields")
     q: str | list[str] | None = None
+    concept: str | list[str] | None = None
     token: str | None = None
 
     def echo(self) -> dict[str, Any]:
@@ -137,6 +141,7 @@ def query_from_params(params: ListParams, settings: Settings, collections: Seque
         intersects=_intersects_text(search.intersects) if search and search.intersects else None,
         datetime=Interval.parse(params.datetime) if params.datetime else None,
         text=_text(params.q),
+        concepts=split_list(params.concept),
         filter=_filter(params.filter, params.filter_lang, params.filter_crs),
         sortby=SortField.parse_list(params.sortby) if params.sortby else (),
         fields=Fields.parse(params.fields_) if params.fields_ is not None else None,
@@ -157,6 +162,7 @@ def query_from_body(body: SearchBody, settings: Settings) -> Query:
         intersects=_geometry(body.intersects) if body.intersects is not None else None,
         datetime=Interval.parse(body.datetime) if body.datetime else None,
         text=_text(body.q),
+        concepts=_concepts(body.concept),
         filter=_filter(body.filter, body.filter_lang, body.filter_crs),
         sortby=tuple(SortField(k.field, k.direction == "desc") for k in body.sortby or ()),
         fields=_fields(body.fields_),
@@ -221,6 +227,12 @@ def _text(q: str | list[str] | None) -> str | None:
         return q.strip() or None
     terms = [f'"{term}"' if "," in term else term for term in (t.strip() for t in q) if term]
     return ",".join(terms) or None
+
+
+def _concepts(value: str | list[str] | None) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(v.strip() for v in value if v.strip())
+    return split_list(value)
 
 
 def _fields(spec: FieldsSpec | None) -> Fields | None:
