@@ -24,6 +24,11 @@ Distribution (documented here because the benchmark's numbers depend on it):
   23 % of titles, the 2nd ("carte") in 15 %, the 20th in 3 % and the 100th in 1 %.
 - `eo:cloud_cover` uniform 0-100 (one decimal); `platform` and `gsd` uniform among those of
   the item's collection; `terrapole:pole`; one `data` asset.
+- Vocabulary (generator version 2): each collection has one or two GCMD science keywords among
+  its keywords (English labels, as GCMD publishes them) and `instruments` in its summaries;
+  80 % of items have `keywords`, one or two GCMD labels drawn uniformly from four of their
+  collection's field (`GCMD_TOPICS`), and 60 % have `instruments`, one of their collection's.
+  Ingest links these labels to GCMD concepts when the GCMD science keywords are imported first.
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-GENERATOR_VERSION = "1"
+from bench.synthetic_topics import GCMD_TOPICS, INSTRUMENT_SHARE, KEYWORD_SHARE
+
+GENERATOR_VERSION = "2"
 STAC_VERSION = "1.1.0"
 EO_EXTENSION = "https://stac-extensions.github.io/eo/v2.0.0/schema.json"
 FIRST_YEAR, LAST_YEAR = 2001, 2025
@@ -297,6 +304,8 @@ COLLECTIONS: tuple[CollectionSpec, ...] = (
         0.9,
     ),
 )
+
+
 _COLLECTION_WEIGHTS = tuple(itertools.accumulate(spec.weight for spec in COLLECTIONS))
 PLATFORMS: tuple[str, ...] = tuple(sorted({p for spec in COLLECTIONS for p in spec.platforms}))
 
@@ -315,14 +324,18 @@ def _collection_document(spec: CollectionSpec) -> dict[str, Any]:
         "id": spec.id,
         "title": spec.title_en,
         "description": f"{spec.title_en} from the {provider} data centre (synthetic benchmark data).",
-        "keywords": [*spec.keywords_en, spec.pole],
+        "keywords": [*spec.keywords_en, spec.pole, *GCMD_TOPICS[spec.id].collection],
         "license": "CC-BY-4.0",
         "providers": [{"name": provider, "roles": ["producer", "host"]}],
         "extent": {
             "spatial": {"bbox": [[-180.0, -90.0, 180.0, 90.0]]},
             "temporal": {"interval": [[_instant(START), _instant(END - 1)]]},
         },
-        "summaries": {"platform": list(spec.platforms), "gsd": list(spec.gsd)},
+        "summaries": {
+            "platform": list(spec.platforms),
+            "gsd": list(spec.gsd),
+            "instruments": list(GCMD_TOPICS[spec.id].instruments),
+        },
         "links": [],
         "terrapole:pole": spec.pole,
         "terrapole:translations": {
@@ -350,6 +363,11 @@ def _item(rng: random.Random, index: int, spec: CollectionSpec) -> dict[str, Any
     properties["platform"] = rng.choice(spec.platforms)
     properties["gsd"] = rng.choice(spec.gsd)
     properties["terrapole:pole"] = spec.pole
+    topics = GCMD_TOPICS[spec.id]
+    if rng.random() < KEYWORD_SHARE:
+        properties["keywords"] = rng.sample(topics.items, rng.randint(1, 2))
+    if rng.random() < INSTRUMENT_SHARE:
+        properties["instruments"] = [rng.choice(topics.instruments)]
     item_id = f"{spec.id}-{index:08d}"
     return {
         "type": "Feature",
