@@ -18,9 +18,7 @@ import random
 import shutil
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,18 +52,6 @@ FRENCH_QUERIES = (
 )
 GOALS = {"facets": 50.0, "suggest": 10.0, "text": 20.0}
 CONCEPT_URIS = tuple(CONCEPTS.values())
-# The member a good answer of each group holds.
-EXPECT = {"facets": "aggregations", "suggest": "suggestions", "text": "features"}
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """One row: a name, its goal group, how to check an answer, and its requests."""
-
-    name: str
-    goal: str
-    expect: str  # "features", "aggregations" or "suggestions": the member a good answer holds
-    requests: Sequence[client.Request]
 
 
 def _aggregate(**params: str) -> client.Request:
@@ -118,43 +104,36 @@ MIX: tuple[tuple[str, str, Builder], ...] = (
 )  # fmt: skip
 
 
-def query_mix(seed: int, count: int) -> list[Kind]:
-    """Every kind with `count` requests, parameters drawn from `seed`."""
+def query_mix(seed: int, count: int) -> list[tuple[str, client.QueryKind]]:
+    """Every kind with `count` requests, parameters drawn from `seed`, with its goal group."""
     rng = random.Random(seed)
-    return [Kind(name, goal, EXPECT[goal], [build(rng) for _ in range(count)]) for name, goal, build in MIX]
+    return [
+        (goal, client.QueryKind(name, GOALS[goal], [build(rng) for _ in range(count)]))
+        for name, goal, build in MIX
+    ]
 
 
-def check(kind: Kind, response: httpx.Response) -> tuple[str | None, int]:
+def check(request: client.Request, response: httpx.Response) -> tuple[str | None, int]:
     """What is wrong with an answer (None when nothing), and how many things it holds."""
+    if request.url == client.SEARCH:
+        return client.check(request, response)
     where = f"{response.request.method} {response.request.url}"
     if response.status_code != 200:
         return f"{response.status_code} from {where}: {response.text[:300]}", 0
-    found = response.json().get(kind.expect)
-    if not isinstance(found, list):
-        return f"answer of {where} has no {kind.expect} array", 0
-    if kind.expect == "aggregations":
-        total = next((a.get("value") for a in found if a.get("name") == "total_count"), None)
-        return (None, int(total)) if isinstance(total, int) else (f"{where}: no total_count", 0)
-    return None, len(found)
+    body = response.json()
+    if "suggestions" in body:
+        return None, len(body["suggestions"])
+    total = next(
+        (a.get("value") for a in body.get("aggregations", []) if a.get("name") == "total_count"), None
+    )
+    return (None, int(total)) if isinstance(total, int) else (f"{where}: no total_count", 0)
 
 
-def measure(http: httpx.Client, kind: Kind, warmup: int) -> dict[str, Any]:
-    """Send the kind's requests in order; time those after the first `warmup`; record the load."""
-    timing = client.Timing(kind.name, GOALS[kind.goal])
+def measure(http: httpx.Client, goal: str, kind: client.QueryKind, warmup: int) -> dict[str, Any]:
+    """Measure one kind, recording the 1-minute load average before and after it."""
     load_before = os.getloadavg()[0]
-    for index, request in enumerate(kind.requests):
-        started = time.perf_counter()
-        response = client.send(http, request)
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        if index < warmup:
-            continue
-        problem, found = check(kind, response)
-        if problem:
-            timing.errors.append(problem)
-            continue
-        timing.latencies_ms.append(elapsed_ms)
-        timing.empty += found == 0
-    return {**timing.summary(), "goal_group": kind.goal, "load_1min": [load_before, os.getloadavg()[0]]}
+    timing = client.measure(http, kind, warmup, check)
+    return {**timing.summary(), "goal_group": goal, "load_1min": [load_before, os.getloadavg()[0]]}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -169,8 +148,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             httpx.Client(base_url=server.base_url, timeout=120.0) as http,
         ):
             rows = []
-            for kind in query_mix(args.seed, args.warmup + args.repeat):
-                rows.append(measure(http, kind, args.warmup))
+            for goal, kind in query_mix(args.seed, args.warmup + args.repeat):
+                rows.append(measure(http, goal, kind, args.warmup))
                 _say(f"{kind.name}: p50 {rows[-1]['p50_ms']} ms")
             memory = search.memory_mb(server.process.pid)
     finally:

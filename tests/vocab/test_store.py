@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+
+import pytest
 from tests.conftest import collection_doc
 from tests.vocab.conftest import DATA, GCMD_SCHEME, OCEANS, SST, VOCAB, fixture_thesauri
 
 from terrapole.catalog import CatalogStore
+from terrapole.catalog.sqlite import SQLiteCatalog
+from terrapole.core.errors import StorageError
 from terrapole.core.query import Query
 from terrapole.formats.stac import parse_collection
+from terrapole.settings import Settings
 from terrapole.vocab.importing import import_thesauri
 from terrapole.vocab.linking import link_records
 from terrapole.vocab.reader import read_file
@@ -91,3 +98,34 @@ def test_deleting_records_deletes_their_concept_references(store: CatalogStore) 
     store.delete_collection("c")
     store.upsert_collections([parse_collection({**doc, "keywords": []})])
     assert ids(store, Query(concepts=(OCEANS,))) == []
+
+
+@pytest.mark.backends("sqlite")  # the embedded store's derived text index
+def test_a_text_index_of_an_older_schema_is_rebuilt_on_open(settings: Settings) -> None:
+    import tantivy
+
+    store = SQLiteCatalog.open(settings)
+    import_thesauri(store, [read_file(VOCAB / "gcmd__sciencekeywords.csv")])
+    doc = collection_doc(
+        "c", "t", "d", ["SEA SURFACE TEMPERATURE"], "ocean", [0, 0, 1, 1], ["2020-01-01T00:00:00Z", None]
+    )
+    store.upsert_collections(link_records(store, [parse_collection(doc)])[0])
+    store.close()
+    # What terrapole 0.1 left: an index of two fields, and its analyzer version.
+    for kind in ("items", "collections"):
+        old = tantivy.SchemaBuilder()
+        old.add_integer_field("rid", indexed=True, fast=True)
+        old.add_text_field("title")
+        shutil.rmtree(settings.text_index_path / kind)
+        (settings.text_index_path / kind).mkdir()
+        tantivy.Index(old.build(), path=str(settings.text_index_path / kind))
+    with sqlite3.connect(settings.catalog_path) as conn:
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'text_analyzer'")
+    with pytest.raises(StorageError, match="open the catalog writable once"):
+        SQLiteCatalog.open(settings, writable=False)
+    reopened = SQLiteCatalog.open(settings)
+    try:
+        assert ids(reopened, Query(text="sea surface temperature")) == ["c"]
+        assert ids(reopened, Query(concepts=(SST,))) == ["c"]
+    finally:
+        reopened.close()

@@ -13,17 +13,14 @@ import psycopg
 from terrapole.catalog.vocabulary import (
     GENERATION_KEY,
     Merged,
-    SaveReport,
-    SnapshotCache,
-    changed_concepts,
+    StoredVocabulary,
     concept_from_row,
     concept_json,
-    merge,
     scheme_from_row,
 )
 from terrapole.core.facets import collection_concepts
 from terrapole.core.model import Collection
-from terrapole.core.vocab import Relation, Thesaurus, Vocabulary
+from terrapole.core.vocab import Relation, Vocabulary
 
 Connection = psycopg.Connection[dict[str, Any]]
 Connect = Callable[[], AbstractContextManager[Connection]]
@@ -32,43 +29,47 @@ Refresh = Callable[[Connection, list[str], Vocabulary], int]
 IMPORT_LOCK = 7_412_093_512  # pg_advisory_xact_lock key: one vocabulary import at a time
 
 
-class PostgresVocabulary:
-    """The `VocabularyStore` of the PostgreSQL catalog, over the catalog's connection pool."""
+class PostgresVocabulary(StoredVocabulary[Connection]):
+    """The `VocabularyStore` of the PostgreSQL catalog, over the catalog's connection pool.
+
+    The text vectors of records whose concepts changed are recomputed in the import's
+    transaction (`refresh`).
+    """
 
     def __init__(self, read: Connect, transaction: Connect, refresh: Refresh) -> None:
-        self._read = read
-        self._transaction = transaction
+        super().__init__(read, transaction)
         self._refresh = refresh
-        self._cache = SnapshotCache(self._generation, self._load)
 
-    def snapshot(self) -> Vocabulary:
-        """Every scheme, concept and relation, as of the last import."""
-        return self._cache.get()
+    def lock(self, conn: Connection) -> None:
+        """One import at a time (each rewrites the closure table)."""
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
-    def save(self, thesaurus: Thesaurus) -> SaveReport:
-        """Merge a thesaurus into the catalog and refresh the text of records whose concepts changed."""
-        with self._transaction() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-            before = load(conn)
-            merged = merge(before, thesaurus)
-            relations = _write(conn, merged)
-            generation = before.generation + 1
-            after = load(conn, generation)
-            _write_closure(conn, after)
-            reindexed = self._refresh(conn, changed_concepts(before, after), after)
-            conn.execute(
-                "INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [GENERATION_KEY, str(generation)],
-            )
-        return SaveReport(len(merged.schemes), len(merged.concepts), relations, reindexed)
+    def load(self, conn: Connection, generation: int | None) -> Vocabulary:
+        """The tables as a snapshot."""
+        return load(conn, generation)
 
-    def _generation(self) -> int:
-        with self._read() as conn:
-            return _generation(conn)
+    def generation(self, conn: Connection) -> int:
+        """The generation counter."""
+        return _generation(conn)
 
-    def _load(self, generation: int) -> Vocabulary:
-        with self._read() as conn:
-            return load(conn, generation)
+    def set_generation(self, conn: Connection, generation: int) -> None:
+        """Store the generation counter."""
+        conn.execute(
+            "INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [GENERATION_KEY, str(generation)],
+        )
+
+    def write(self, conn: Connection, merged: Merged) -> int:
+        """Write the merged rows; returns the relations added."""
+        return _write(conn, merged)
+
+    def write_closure(self, conn: Connection, vocabulary: Vocabulary) -> None:
+        """Replace the closure table."""
+        _write_closure(conn, vocabulary)
+
+    def reindex(self, conn: Connection, changed: list[str], vocabulary: Vocabulary) -> int:
+        """Recompute the text vectors of the records that refer to changed concepts."""
+        return self._refresh(conn, changed, vocabulary)
 
 
 def load(conn: Connection, generation: int | None = None) -> Vocabulary:

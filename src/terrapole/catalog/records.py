@@ -164,8 +164,9 @@ class TextDoc:
 
     `title` and `body` hold the words of every language; `languages` maps a language of
     `TEXT_LANGUAGES` to its own (title, body), for stemmed search. `concepts` is the closure of
-    the record's concepts (each one and every broader one); `platform`, `instruments` and `year`
-    are what facets count.
+    the record's concepts (each one and every broader one), which concept filters match;
+    `own_concepts` the concepts themselves, and `platform`, `instruments` and `year`, what
+    facets count.
     """
 
     rid: int
@@ -176,6 +177,7 @@ class TextDoc:
     end: int | None = None
     bbox: BBox | None = None
     concepts: tuple[str, ...] = ()
+    own_concepts: tuple[str, ...] = ()
     platform: str | None = None
     instruments: tuple[str, ...] = ()
     year: int | None = None
@@ -210,6 +212,7 @@ def item_text(
         end,
         item.bbox,
         concepts=tuple(sorted(vocabulary.closure(concepts))) if vocabulary is not None else concepts,
+        own_concepts=concepts,
         platform=platform if isinstance(platform, str) else None,
         instruments=item_strings(item, "instruments"),
         year=when.astimezone(UTC).year if when else None,

@@ -372,7 +372,7 @@ class SQLiteCatalog:
         vocabulary = self.vocabulary.snapshot()
         with self._read() as conn:
             searcher, extra = self._item_searcher(conn, query)
-            counts = sqlite_facets.count_items(conn, searcher, query, extra, facets)
+            counts = sqlite_facets.count_items(conn, searcher, query, extra, facets, vocabulary)
         return facets_of_items(counts, self.search_collections, facets, vocabulary)
 
     def aggregate_collections(self, query: Query, facets: Sequence[str]) -> Facets:

@@ -231,19 +231,24 @@ class Searcher:
             matched = self._count(conn, source, where)
         return SearchOutcome(rows, matched, *_tokens(rows, len(keys), more, backwards, token, matched))
 
-    def _source(self, conn: sqlite3.Connection, query: Query) -> Fragment:
-        """Drive the join from the R*Tree when the box is selective, else from the table's indexes."""
+    def _source(self, conn: sqlite3.Connection, query: Query, probe: bool = True) -> Fragment:
+        """Drive the join from the R*Tree when the box is selective, else from the table's indexes.
+
+        Without `probe` (counting every match, no LIMIT to stop a walk early), any box drives
+        the join from the R*Tree.
+        """
         table = Fragment(f"{self.spec.table} AS {self.spec.alias}", [])
         box = query.bbox or (_geometry_box(query.intersects) if query.intersects else None)
         if self.spec.rtree is None or box is None or box.crosses_antimeridian:
             return table
-        probe = conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {self.spec.rtree} WHERE minx <= ? AND maxx >= ? "  # noqa: S608
-            "AND miny <= ? AND maxy >= ? LIMIT ?)",
-            [box.east, box.west, box.north, box.south, RTREE_PROBE + 1],
-        ).fetchone()[0]
-        if probe > RTREE_PROBE:
-            return table
+        if probe:
+            found = conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {self.spec.rtree} WHERE minx <= ? AND maxx >= ? "  # noqa: S608
+                "AND miny <= ? AND maxy >= ? LIMIT ?)",
+                [box.east, box.west, box.north, box.south, RTREE_PROBE + 1],
+            ).fetchone()[0]
+            if found > RTREE_PROBE:
+                return table
         boxed = (
             f"SELECT rid AS r FROM {self.spec.rtree} "  # noqa: S608 - names from the spec
             "WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?"
@@ -252,6 +257,10 @@ class Searcher:
             f"({boxed}) AS rt CROSS JOIN {table.sql} ON {self.spec.alias}.rid = rt.r",
             [box.east, box.west, box.north, box.south],
         )
+
+    def counting_source(self, conn: sqlite3.Connection, query: Query) -> Fragment:
+        """The rows a count of every match reads: the R*Tree's when the query has a box."""
+        return self._source(conn, query, probe=False)
 
     def _walk_index(self, source: Fragment, first_key: str, query: Query) -> Fragment:
         indexes = self.spec.order_indexes.get(first_key)

@@ -51,7 +51,7 @@ class TextIndexes:
 
 def catch_up(conn: sqlite3.Connection, text: TextIndexes, vocabulary: Vocabulary) -> None:
     """Bring both indexes up to the database's latest change."""
-    if _meta(conn, "text_analyzer") != ANALYZER_VERSION:
+    if _meta(conn, "text_analyzer") != ANALYZER_VERSION or text.items.was_reset or text.collections.was_reset:
         rebuild(conn, text, vocabulary)
         return
     _catch_up_kind(conn, "items", text.items, _documents("items", vocabulary))
@@ -60,7 +60,7 @@ def catch_up(conn: sqlite3.Connection, text: TextIndexes, vocabulary: Vocabulary
 
 def rebuild(conn: sqlite3.Connection, text: TextIndexes, vocabulary: Vocabulary) -> int:
     """Recreate both indexes from the database."""
-    text.reset()
+    text.reset()  # new indexes: was_reset is False again
     conn.execute("DELETE FROM meta WHERE key LIKE 'text_%'")
     conn.execute("DELETE FROM text_deletions")
     _set_meta(conn, "text_analyzer", ANALYZER_VERSION)

@@ -13,55 +13,56 @@ from terrapole.catalog.vocabulary import (
     GENERATION_KEY,
     NARROWER,
     Merged,
-    SaveReport,
-    SnapshotCache,
-    changed_concepts,
+    StoredVocabulary,
     concept_from_row,
     concept_json,
-    merge,
     scheme_from_row,
 )
 from terrapole.core.facets import collection_concepts
 from terrapole.core.model import Collection
-from terrapole.core.vocab import Relation, Thesaurus, Vocabulary
+from terrapole.core.vocab import Relation, Vocabulary
 
 Connect = Callable[[], AbstractContextManager[sqlite3.Connection]]
 
 
-class SQLiteVocabulary:
-    """The `VocabularyStore` of the SQLite catalog, over the catalog's own connections."""
+class SQLiteVocabulary(StoredVocabulary[sqlite3.Connection]):
+    """The `VocabularyStore` of the SQLite catalog, over the catalog's own connections.
+
+    Records whose concepts changed get a new change number in the import's transaction; the
+    text index catches up on them (`after_write`) once it is committed.
+    """
 
     def __init__(self, read: Connect, transaction: Connect, after_write: Callable[[], None]) -> None:
-        self._read = read
-        self._transaction = transaction
+        super().__init__(read, transaction)
         self._after_write = after_write
-        self._cache = SnapshotCache(self._generation, self._load)
 
-    def snapshot(self) -> Vocabulary:
-        """Every scheme, concept and relation, as of the last import."""
-        return self._cache.get()
-
-    def save(self, thesaurus: Thesaurus) -> SaveReport:
-        """Merge a thesaurus into the catalog, then re-index the records whose concepts changed."""
-        with self._transaction() as conn:
-            before = load(conn)
-            merged = merge(before, thesaurus)
-            relations = _write(conn, merged)
-            generation = before.generation + 1
-            after = load(conn, generation)
-            _write_closure(conn, after)
-            reindexed = _mark_for_reindex(conn, changed_concepts(before, after))
-            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [GENERATION_KEY, str(generation)])
+    def saved(self) -> None:
+        """Index the records the import gave a new change number."""
         self._after_write()
-        return SaveReport(len(merged.schemes), len(merged.concepts), relations, reindexed)
 
-    def _generation(self) -> int:
-        with self._read() as conn:
-            return _generation(conn)
+    def load(self, conn: sqlite3.Connection, generation: int | None) -> Vocabulary:
+        """The tables as a snapshot."""
+        return load(conn, generation)
 
-    def _load(self, generation: int) -> Vocabulary:
-        with self._read() as conn:
-            return load(conn, generation)
+    def generation(self, conn: sqlite3.Connection) -> int:
+        """The generation counter."""
+        return _generation(conn)
+
+    def set_generation(self, conn: sqlite3.Connection, generation: int) -> None:
+        """Store the generation counter."""
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [GENERATION_KEY, str(generation)])
+
+    def write(self, conn: sqlite3.Connection, merged: Merged) -> int:
+        """Write the merged rows; returns the relations added."""
+        return _write(conn, merged)
+
+    def write_closure(self, conn: sqlite3.Connection, vocabulary: Vocabulary) -> None:
+        """Replace the closure table."""
+        _write_closure(conn, vocabulary)
+
+    def reindex(self, conn: sqlite3.Connection, changed: list[str], vocabulary: Vocabulary) -> int:
+        """Give the records that refer to changed concepts a new change number."""
+        return _mark_for_reindex(conn, changed)
 
 
 def load(conn: sqlite3.Connection, generation: int | None = None) -> Vocabulary:

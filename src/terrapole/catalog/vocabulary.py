@@ -12,9 +12,11 @@ the `vocab_generation` counter; matching keywords, suggestions, facets and text 
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 
@@ -30,6 +32,7 @@ from terrapole.core.vocab import (
     merge_scheme,
 )
 
+C = TypeVar("C")
 GENERATION_KEY = "vocab_generation"
 CONCEPT_QUERYABLE = "concept"
 CONCEPT_QUERYABLE_SCHEMA: dict[str, Any] = {
@@ -162,6 +165,78 @@ def _filter_literals(node: Any) -> Iterable[str]:
                     yield from (v for v in values if isinstance(v, str))
             for arg in args:
                 yield from _filter_literals(arg)
+
+
+class StoredVocabulary(ABC, Generic[C]):
+    """What both stores' `VocabularyStore`s share: the snapshot cache and the course of an import.
+
+    A store supplies how to read and write its tables over its own connections (`C`).
+    """
+
+    def __init__(
+        self,
+        read: Callable[[], AbstractContextManager[C]],
+        transaction: Callable[[], AbstractContextManager[C]],
+    ) -> None:
+        self._read = read
+        self._transaction = transaction
+        self._cache = SnapshotCache(self._current_generation, self._current)
+
+    def snapshot(self) -> Vocabulary:
+        """Every scheme, concept and relation, as of the last import."""
+        return self._cache.get()
+
+    def save(self, thesaurus: Thesaurus) -> SaveReport:
+        """Merge a thesaurus into the catalog, then re-index the records whose concepts changed."""
+        with self._transaction() as conn:
+            self.lock(conn)
+            before = self.load(conn, None)
+            merged = merge(before, thesaurus)
+            relations = self.write(conn, merged)
+            after = self.load(conn, before.generation + 1)
+            self.write_closure(conn, after)
+            reindexed = self.reindex(conn, changed_concepts(before, after), after)
+            self.set_generation(conn, after.generation)
+        self.saved()
+        return SaveReport(len(merged.schemes), len(merged.concepts), relations, reindexed)
+
+    def _current_generation(self) -> int:
+        with self._read() as conn:
+            return self.generation(conn)
+
+    def _current(self, generation: int) -> Vocabulary:
+        with self._read() as conn:
+            return self.load(conn, generation)
+
+    def lock(self, conn: C) -> None:
+        """Wait for other imports to end (the write transaction may be enough)."""
+
+    def saved(self) -> None:
+        """After an import is committed."""
+
+    @abstractmethod
+    def load(self, conn: C, generation: int | None) -> Vocabulary:
+        """The tables as a snapshot, labelled with `generation` (read from the tables when None)."""
+
+    @abstractmethod
+    def generation(self, conn: C) -> int:
+        """The generation counter (0 before any import)."""
+
+    @abstractmethod
+    def set_generation(self, conn: C, generation: int) -> None:
+        """Store the generation counter."""
+
+    @abstractmethod
+    def write(self, conn: C, merged: Merged) -> int:
+        """Write merged schemes and concepts and new relations; returns the relations added."""
+
+    @abstractmethod
+    def write_closure(self, conn: C, vocabulary: Vocabulary) -> None:
+        """Replace the closure table by the vocabulary's."""
+
+    @abstractmethod
+    def reindex(self, conn: C, changed: list[str], vocabulary: Vocabulary) -> int:
+        """Re-index the records that refer to changed concepts; returns how many."""
 
 
 class SnapshotCache:

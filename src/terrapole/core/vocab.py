@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar, cast
 
 from terrapole.core.errors import InvalidParameter
 from terrapole.core.model import LangText
 
+T = TypeVar("T")
 UNDETERMINED = "und"
 # Relations kept between concepts; skos:narrower is stored as the inverse skos:broader.
 BROADER = "broader"
@@ -160,6 +162,7 @@ class Vocabulary:
         for relation in relations:
             self._add(relation)
         self._ancestors: dict[str, frozenset[str]] = {}
+        self._derived: dict[Callable[[Vocabulary], Any], Any] = {}
 
     def _add(self, relation: Relation) -> None:
         if relation.kind == BROADER:
@@ -167,6 +170,13 @@ class Vocabulary:
             self._narrower.setdefault(relation.target, []).append(relation.source)
         else:
             self._others.setdefault(relation.source, {}).setdefault(relation.kind, []).append(relation.target)
+
+    def derived(self, build: Callable[[Vocabulary], T]) -> T:
+        """What `build` makes of this snapshot (a label index...), made once per snapshot."""
+        found = self._derived.get(build)
+        if found is None:
+            found = self._derived[build] = build(self)
+        return cast(T, found)
 
     def __contains__(self, uri: object) -> bool:
         return uri in self.concepts

@@ -17,7 +17,6 @@ one call ingest and harvest make.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -94,15 +93,9 @@ class ConceptMatcher:
         return tuple(dict.fromkeys(s for n in named if n and (s := self._schemes.get(fold(n)))))
 
 
-_MATCHERS: weakref.WeakKeyDictionary[Vocabulary, ConceptMatcher] = weakref.WeakKeyDictionary()
-
-
 def matcher_for(vocabulary: Vocabulary) -> ConceptMatcher:
     """The matcher of a vocabulary snapshot (built once per snapshot: it indexes every label)."""
-    found = _MATCHERS.get(vocabulary)
-    if found is None:
-        found = _MATCHERS[vocabulary] = ConceptMatcher(vocabulary)
-    return found
+    return vocabulary.derived(ConceptMatcher)
 
 
 def link_collection(collection: Collection, matcher: ConceptMatcher) -> Collection:

@@ -18,7 +18,6 @@ either store, with the same ranking on both.
 from __future__ import annotations
 
 import bisect
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -147,15 +146,9 @@ def _suggestion(label: Label, match: int) -> Suggestion:
     return Suggestion(label.uri, label.scheme, label.text, label.lang, label.preferred, MATCHES[match])
 
 
-_INDEXES: weakref.WeakKeyDictionary[Vocabulary, SuggestIndex] = weakref.WeakKeyDictionary()
-
-
 def suggest_index(vocabulary: Vocabulary) -> SuggestIndex:
     """The suggestion index of a vocabulary snapshot (built once per snapshot)."""
-    found = _INDEXES.get(vocabulary)
-    if found is None:
-        found = _INDEXES[vocabulary] = SuggestIndex(vocabulary)
-    return found
+    return vocabulary.derived(SuggestIndex)
 
 
 def display_label(vocabulary: Vocabulary, uri: str, lang: str | None) -> str | None:
