@@ -4,6 +4,7 @@ their collections."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -24,11 +25,9 @@ from terrapole.core.vocab import Vocabulary
 
 SearchCollections = Callable[[Query], Page[Collection]]
 PAGE = 1000
-# Rows of an item's own concepts, each with every broader concept (SQL both stores run).
-ITEM_CONCEPT_ANCESTORS = (
-    "JOIN item_concepts AS ic ON ic.rid = i.rid JOIN vocab_closure AS cl ON cl.concept = ic.concept "
-    "JOIN vocab_uris AS u ON u.id = cl.ancestor"
-)
+# An item's own concepts are counted by set: one key per item, few keys per collection, each
+# expanded to its concepts and their broader ones from the vocabulary (`concepts_of_sets`).
+CONCEPT_SET_SEPARATOR = "\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +58,7 @@ def count_items_in_sql(
     where: list[Fragment],
     groups: Mapping[str, Group],
     wanted: Sequence[str],
+    vocabulary: Vocabulary,
     source: Fragment = ITEMS,
     matches: str = MATCHES,
 ) -> ItemCounts:
@@ -66,26 +66,36 @@ def count_items_in_sql(
 
     One statement: the matching row ids are found once (`m`, a materialised common table
     expression, so that the search's conditions run once), then grouped per facet. `groups`
-    maps platform, instrument and year to each store's SQL for them; `source` is where the item
-    rows (`i`) come from, `matches` how a store joins `m` to `items`.
+    maps platform, instrument, year and concept (the set of an item's own concept URIs, joined
+    by `CONCEPT_SET_SEPARATOR` in any order) to each store's SQL for them; `source` is where the
+    item rows (`i`) come from, `matches` how a store joins `m` to `items`.
     """
     clause, params = _where_sql(where)
     branches = [f"SELECT 'collection' AS f, i.collection AS c, i.collection AS k, count(*) AS n {matches}"]
     for name, group in groups.items():
         if name in wanted:
-            branches.append(f"SELECT '{name}', NULL, {group.key}, {group.count} {matches}{group.joins}")
-    if "concept" in wanted:
-        own = f"{matches} {ITEM_CONCEPT_ANCESTORS}"
-        branches.append(f"SELECT 'concept', i.collection, u.uri, count(DISTINCT i.rid) {own}")
+            collection = "i.collection" if name == "concept" else "NULL"
+            branches.append(
+                f"SELECT '{name}', {collection}, {group.key}, {group.count} {matches}{group.joins}"
+            )
     # Names pasted in are this module's and the stores' constants; values are parameters.
     sql = f"WITH m AS MATERIALIZED (SELECT i.rid AS rid FROM {source.sql} {clause}) " + " UNION ALL ".join(  # noqa: S608
         f"{branch} GROUP BY 2, 3" for branch in branches
     )
-    return _counts(rows(sql, [*source.params, *params]))
+    return _counts(rows(sql, [*source.params, *params]), vocabulary)
 
 
-def _counts(rows: Iterable[Mapping[str, Any]]) -> ItemCounts:
+def concepts_of_sets(sets: Iterable[tuple[Sequence[str], int]], vocabulary: Vocabulary) -> dict[str, int]:
+    """Items per concept (each with its narrower ones) from items per set of their own concepts."""
+    counts: Counter[str] = Counter()
+    for concepts, n in sets:
+        counts.update(dict.fromkeys(vocabulary.closure(concepts), n))
+    return dict(counts)
+
+
+def _counts(rows: Iterable[Mapping[str, Any]], vocabulary: Vocabulary) -> ItemCounts:
     counts = ItemCounts()
+    sets: dict[str, list[tuple[list[str], int]]] = {}
     tables: dict[str, dict[Any, int]] = {
         "collection": counts.collections,
         "platform": counts.platforms,
@@ -97,9 +107,10 @@ def _counts(rows: Iterable[Mapping[str, Any]]) -> ItemCounts:
         if key is None:
             continue
         if facet == "concept":
-            counts.own_concepts.setdefault(row["c"], {})[key] = n
+            sets.setdefault(row["c"], []).append((key.split(CONCEPT_SET_SEPARATOR), n))
         else:
             tables[facet][int(key) if facet == "year" else key] = n
+    counts.own_concepts = {c: concepts_of_sets(found, vocabulary) for c, found in sets.items()}
     counts.total = sum(counts.collections.values())
     return counts
 

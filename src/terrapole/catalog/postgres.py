@@ -312,7 +312,7 @@ class PostgresCatalog:
         vocabulary = self.vocabulary.snapshot()
         with self._read() as conn:
             searcher, extra = self._item_searcher(conn, query)
-            counts = postgres_facets.count_items(conn, searcher.where(query, extra), facets)
+            counts = postgres_facets.count_items(conn, searcher.where(query, extra), facets, vocabulary)
         return facets_of_items(counts, self.search_collections, facets, vocabulary)
 
     def aggregate_collections(self, query: Query, facets: Sequence[str]) -> Facets:

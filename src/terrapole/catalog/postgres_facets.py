@@ -12,6 +12,7 @@ import psycopg
 from terrapole.catalog.facets import Group, count_items_in_sql
 from terrapole.catalog.sql_filter import Fragment
 from terrapole.core.facets import ItemCounts
+from terrapole.core.vocab import Vocabulary
 
 GROUPS = {
     "platform": Group("i.platform"),
@@ -22,9 +23,16 @@ GROUPS = {
         count="count(DISTINCT i.rid)",
     ),
     "year": Group("extract(year FROM i.datetime AT TIME ZONE 'UTC')::int::text"),
+    "concept": Group(
+        "(SELECT string_agg(u.uri, E'\\n') FROM item_concepts AS ic "
+        "JOIN vocab_uris AS u ON u.id = ic.concept WHERE ic.rid = i.rid)"
+    ),
 }
 
 
-def count_items(conn: psycopg.Connection[Any], where: list[Fragment], wanted: Sequence[str]) -> ItemCounts:
+def count_items(
+    conn: psycopg.Connection[Any], where: list[Fragment], wanted: Sequence[str], vocabulary: Vocabulary
+) -> ItemCounts:
     """What `core.facets.item_facets` needs, over the items the WHERE clause selects."""
-    return count_items_in_sql(lambda sql, params: conn.execute(sql, params).fetchall(), where, GROUPS, wanted)
+    rows = lambda sql, params: conn.execute(sql, params).fetchall()  # noqa: E731
+    return count_items_in_sql(rows, where, GROUPS, wanted, vocabulary)

@@ -239,12 +239,7 @@ def collection_text(collection: Collection, vocabulary: Vocabulary | None = None
 
 def concept_labels(vocabulary: Vocabulary, uris: Iterable[str]) -> list[tuple[str, str]]:
     """(language, label) of every preferred and alternative label of the concepts."""
-    found: list[tuple[str, str]] = []
-    for uri in uris:
-        concept = vocabulary.concepts.get(uri)
-        if concept is not None:
-            found.extend((lang, label) for lang, label, _ in concept.labels())
-    return found
+    return [pair for uri in uris for pair in vocabulary.all_labels(uri)]
 
 
 def _language_text(collection: Collection, lang: str, labels: list[tuple[str, str]]) -> tuple[str, str]:

@@ -15,14 +15,13 @@ the rows the search's WHERE clause selects, driven by the R*Tree when there is a
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from terrapole.catalog.facets import Group, count_items_in_sql
+from terrapole.catalog.facets import CONCEPT_SET_SEPARATOR, Group, concepts_of_sets, count_items_in_sql
 from terrapole.catalog.sql_filter import Fragment
 from terrapole.catalog.sqlite_search import Searcher
-from terrapole.catalog.textindex import FACET_KEY_SEPARATOR, TextFilters, TextIndex
+from terrapole.catalog.textindex import TextFilters, TextIndex
 from terrapole.core.facets import ItemCounts
 from terrapole.core.query import Query
 from terrapole.core.vocab import Vocabulary
@@ -39,6 +38,10 @@ GROUPS = {
     ),
     # A real number of seconds: integer division would move instants before 1970 up a second.
     "year": Group("strftime('%Y', i.dt / 1000000.0, 'unixepoch')"),
+    "concept": Group(
+        "(SELECT group_concat(u.uri, char(10)) FROM item_concepts AS ic "
+        "JOIN vocab_uris AS u ON u.id = ic.concept WHERE ic.rid = i.rid)"
+    ),
 }
 
 
@@ -60,7 +63,7 @@ def count_items(
     where = searcher.where(conn, query, extra)
     source = searcher.counting_source(conn, query)
     rows = lambda sql, params: conn.execute(sql, params)  # noqa: E731
-    return count_items_in_sql(rows, where, GROUPS, wanted, source, MATCHES)
+    return count_items_in_sql(rows, where, GROUPS, wanted, vocabulary, source, MATCHES)
 
 
 def _indexed(
@@ -74,24 +77,16 @@ def _indexed(
     counts = ItemCounts()
     sets: dict[str, list[tuple[list[str], int]]] = {}
     for bucket in _buckets(result, "facet_key"):
-        collection, *concepts = bucket["key"].split(FACET_KEY_SEPARATOR)
+        collection, *concepts = bucket["key"].split(CONCEPT_SET_SEPARATOR)
         counts.collections[collection] = counts.collections.get(collection, 0) + bucket["doc_count"]
         sets.setdefault(collection, []).append((concepts, bucket["doc_count"]))
     if "concept" in wanted:
-        counts.own_concepts = {c: _expanded(found, vocabulary) for c, found in sets.items()}
+        counts.own_concepts = {c: concepts_of_sets(found, vocabulary) for c, found in sets.items()}
     counts.total = sum(counts.collections.values())
     counts.platforms = {b["key"]: b["doc_count"] for b in _buckets(result, "platform")}
     counts.instruments = {b["key"]: b["doc_count"] for b in _buckets(result, "instrument")}
     counts.years = {int(b["key"]): b["doc_count"] for b in _buckets(result, "year")}
     return counts
-
-
-def _expanded(sets: list[tuple[list[str], int]], vocabulary: Vocabulary) -> dict[str, int]:
-    """Items per concept (with narrower ones) from items per set of their own concepts."""
-    counts: Counter[str] = Counter()
-    for concepts, n in sets:
-        counts.update(dict.fromkeys(vocabulary.closure(concepts), n))
-    return dict(counts)
 
 
 def _buckets(result: dict[str, Any], name: str) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from typing import Any
 
 import tantivy
 
+from terrapole.catalog.facets import CONCEPT_SET_SEPARATOR
 from terrapole.catalog.records import TEXT_LANGUAGES, TextDoc
 from terrapole.catalog.text_analysis import FOLD, STEMMED, analyzers
 from terrapole.core.errors import InvalidParameter, StorageError
@@ -37,10 +38,10 @@ ANALYZER_VERSION = "5"  # bump whenever the schema or analysis changes: the inde
 TITLE_BOOST = 3.0
 # Raw (untokenised) fields that facets count (columnar) and filters match.
 KEYWORD_FIELDS = ("facet_key", "platform", "instruments")
-# `facet_key` is a document's collection and own concepts, one value: facets count each
-# collection and each set of concepts in it at once (one columnar value per document is four
-# times cheaper to count than a collection with a nested count of concepts).
-FACET_KEY_SEPARATOR = "\n"
+# `facet_key` is a document's collection and own concepts, one value joined by
+# `CONCEPT_SET_SEPARATOR`: facets count each collection and each set of concepts in it at once
+# (one columnar value per document is four times cheaper to count than a collection with a
+# nested count of concepts).
 MIN_TIME, MAX_TIME = -(2**62), 2**62
 RELOAD_SECONDS = 0.5
 _COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
@@ -313,7 +314,7 @@ def _fields(doc: TextDoc) -> dict[str, object]:
     # Missing values are left out: tantivy refuses null field values.
     if doc.concepts:
         fields["concepts"] = list(doc.concepts)
-    fields["facet_key"] = FACET_KEY_SEPARATOR.join([doc.collection, *sorted(doc.own_concepts)])
+    fields["facet_key"] = CONCEPT_SET_SEPARATOR.join([doc.collection, *sorted(doc.own_concepts)])
     if doc.instruments:
         fields["instruments"] = list(doc.instruments)
     if doc.platform is not None:

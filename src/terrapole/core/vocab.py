@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar, cast
 
 from terrapole.core.errors import InvalidParameter
@@ -36,6 +36,7 @@ _LIGATURES = str.maketrans(
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=65_536)  # records repeat the same keywords: fold each once
 def fold(text: str) -> str:
     """`text` without case, accents or punctuation, words separated by one space.
 
@@ -163,6 +164,7 @@ class Vocabulary:
             self._add(relation)
         self._ancestors: dict[str, frozenset[str]] = {}
         self._derived: dict[Callable[[Vocabulary], Any], Any] = {}
+        self._labels: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def _add(self, relation: Relation) -> None:
         if relation.kind == BROADER:
@@ -231,6 +233,15 @@ class Vocabulary:
         """The title of a scheme in `lang` (or a fallback, or its URI)."""
         scheme = self.schemes.get(uri)
         return (pick_label(scheme.title, lang) if scheme else None) or uri
+
+    def all_labels(self, uri: str) -> tuple[tuple[str, str], ...]:
+        """(language, label) of every preferred and alternative label of a concept (none if unknown)."""
+        found = self._labels.get(uri)
+        if found is None:
+            concept = self.concepts.get(uri)
+            found = tuple((lang, label) for lang, label, _ in concept.labels()) if concept else ()
+            self._labels[uri] = found
+        return found
 
     def closure_rows(self) -> list[tuple[str, str]]:
         """(ancestor, concept) for every concept and each of its ancestors, itself included."""

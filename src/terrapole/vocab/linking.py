@@ -124,7 +124,7 @@ def link_item(item: Item, matcher: ConceptMatcher) -> Item:
     keywords = item.properties.get("keywords")
     if not isinstance(keywords, list) or not keywords:
         return item
-    known = set(item_concepts(item))
+    known = set(item_concepts(item)) if "themes" in item.properties else set()
     found = [uri for k in keywords if isinstance(k, str) and (uri := matcher.concept_of_label(k))]
     new = [uri for uri in dict.fromkeys(found) if uri not in known]
     if not new:
