@@ -85,14 +85,25 @@ class SuggestIndex:
         query = fold(typed)
         if not query:
             raise InvalidParameter("q", "type at least one letter or digit")
+        best = self._best_labels(query, lang, schemes, usage or {})
+        ranked = sorted(best.values(), key=lambda pair: (pair[0], pair[1].folded, pair[1].uri))
+        seen: set[tuple[str, str]] = set()
+        found: list[Suggestion] = []
+        for rank, label in ranked:
+            if (label.folded, label.scheme) not in seen and len(found) < limit:
+                seen.add((label.folded, label.scheme))
+                found.append(_suggestion(label, rank[0]))
+        return found
+
+    def _best_labels(
+        self, query: str, lang: str | None, schemes: Sequence[str], used: Mapping[str, int]
+    ) -> dict[str, tuple[tuple[int, ...], Label]]:
+        """Per concept, its best matching label and that label's rank key."""
         wanted = query.split()
-        used = usage or {}
         best: dict[str, tuple[tuple[int, ...], Label]] = {}
         for label in self._candidates(max(wanted, key=len)):
-            if schemes and label.scheme not in schemes:
-                continue
             match = _match(label.folded, query, wanted)
-            if match is None:
+            if match is None or (schemes and label.scheme not in schemes):
                 continue
             key = (
                 match,
@@ -104,14 +115,7 @@ class SuggestIndex:
             known = best.get(label.uri)
             if known is None or (key, label.folded) < (known[0], known[1].folded):
                 best[label.uri] = (key, label)
-        ranked = sorted(best.values(), key=lambda pair: (pair[0], pair[1].folded, pair[1].uri))
-        seen: set[tuple[str, str]] = set()
-        found: list[Suggestion] = []
-        for rank, label in ranked:
-            if (label.folded, label.scheme) not in seen and len(found) < limit:
-                seen.add((label.folded, label.scheme))
-                found.append(_suggestion(label, rank[0]))
-        return found
+        return best
 
     def _candidates(self, prefix: str) -> list[Label]:
         start = bisect.bisect_left(self._words, prefix)
