@@ -1,4 +1,5 @@
-"""The `terrapole` command line: serve, ingest, demo, reindex."""
+"""The `terrapole` command line: serve, ingest, demo, reindex, and the administration of access
+control (users, tokens, policy, licences, requests; see `access.cli`)."""
 
 from __future__ import annotations
 
@@ -10,22 +11,30 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from terrapole.access.cli import licences, policy, requests, tokens, users
+from terrapole.cli_options import DataDir, settings_for
 from terrapole.ingest import Source
 from terrapole.settings import Settings
 
 app = typer.Typer(help="terrapole: one catalog over Earth-system data centres.", no_args_is_help=True)
 console = Console(stderr=True)
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="TERRAPOLE_DATA_DIR", help="Data directory (catalog, indexes)."),
-]
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
 
 
 def _settings(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
+    return settings_for(data_dir)
+
+
+for _noun, _commands in (
+    ("users", users),
+    ("tokens", tokens),
+    ("policy", policy),
+    ("licences", licences),
+    ("requests", requests),
+):
+    app.add_typer(_commands, name=_noun)
 
 
 @app.command()
@@ -67,7 +76,11 @@ def db_version(data_dir: DataDir = None) -> None:
 
 
 def _upgrade_schema(settings: Settings) -> int:
-    """Bring the catalog schema to this code's version; returns that version."""
+    """Bring the catalog schema (and the access tables) to this code's version; returns the
+    catalog's version."""
+    from terrapole.access.store import AccessStore
+
+    AccessStore.open(settings).close()  # opening creates or migrates the access tables
     if settings.database_url:
         from terrapole.catalog import postgres
 
