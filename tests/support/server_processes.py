@@ -68,10 +68,11 @@ def _started(directory: Path, env: Mapping[str, str]) -> Iterator[ServerProcess]
     try:
         yield ServerProcess(process, f"http://127.0.0.1:{port}", log)
     finally:
-        _stop(process)
+        stop_process(process)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started by a test, by its PID: SIGTERM, then SIGKILL after a grace period."""
     if process.poll() is not None:
         return
     process.terminate()

@@ -20,9 +20,11 @@ from starlette.responses import Response
 from terrapole.core.errors import (
     AccessDenied,
     AuthenticationRequired,
+    ChecksumMismatch,
     Conflict,
     InvalidParameter,
     InvalidRecord,
+    InvalidSignature,
     NotFound,
     RateLimited,
     StorageError,
@@ -40,6 +42,8 @@ STATUS_CODES: Mapping[type[TerrapoleError], int] = {
     NotFound: 404,
     Conflict: 409,
     RateLimited: 429,
+    InvalidSignature: 403,
+    ChecksumMismatch: 500,
     StorageError: 503,
     TerrapoleError: 500,
 }
