@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from terrapole import __version__
-from terrapole.access import admin_routes, auth_routes, data_routes, user_routes
+from terrapole.access import admin_routes, auth_routes, data_routes, downloads, user_routes
 from terrapole.access.services import AccessServices
 from terrapole.access.store import AccessStore
 from terrapole.access.web import current_principal
@@ -29,9 +29,12 @@ from terrapole.core.errors import StorageError
 from terrapole.core.model import Item
 from terrapole.portal import home_page, preferred_language
 from terrapole.protocols import OrjsonResponse, public_base_url
+from terrapole.protocols.downloads import download_router
 from terrapole.protocols.problems import add_problem_handlers
 from terrapole.protocols.stac_api import stac_router
 from terrapole.settings import Settings
+from terrapole.storage import store_from_settings
+from terrapole.storage.signing import UrlSigner
 
 
 def create_app(
@@ -54,8 +57,24 @@ def create_app(
     app.include_router(stac_router(_store_provider(app), settings, gate=_LazyGate(app)), dependencies=who)
     for module in (auth_routes, admin_routes, user_routes, data_routes):
         app.include_router(module.router)
+    _add_downloads(app, settings)
     _add_site_routes(app, settings)
     return app
+
+
+def _add_downloads(app: FastAPI, settings: Settings) -> None:
+    """`/download/{key}` from the object store, each request decided by access control."""
+    objects = store_from_settings(settings)
+    app.state.objects = objects
+    app.state.signer = UrlSigner.from_settings(settings)
+    router = download_router(
+        lambda: objects,
+        downloads.authorize,
+        app.state.signer,
+        authorize_signed=downloads.authorize_signed,
+        audit=downloads.audit,
+    )
+    app.include_router(router)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:

@@ -23,7 +23,8 @@ class AuditEntry:
     asset: str | None
     bytes: int | None
     allowed: bool
-    reason: str
+    reason: str  # the decision's code (open, granted, embargoed, quota-exceeded...)
+    outcome: str  # refused, redirected, served or incomplete (the client stopped reading)
     client: str | None = None
 
     def to_json(self) -> dict[str, object]:
@@ -38,6 +39,7 @@ class AuditEntry:
             "bytes": self.bytes,
             "allowed": self.allowed,
             "reason": self.reason,
+            "outcome": self.outcome,
             "client": self.client,
         }
 
@@ -60,12 +62,14 @@ class Audit:
         reason: str,
         size: int | None = None,
         client: str | None = None,
+        outcome: str | None = None,
     ) -> None:
-        """Append one entry."""
+        """Append one entry (the outcome defaults to "allowed" or "refused")."""
+        outcome = outcome or ("allowed" if allowed else "refused")
         with self.db.transaction() as tx:
             tx.run(
                 "INSERT INTO access_audit (at, user_id, principal, action, collection, item, asset, bytes, "
-                "allowed, reason, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "allowed, reason, outcome, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     to_micros(self.clock()),
                     principal.user_id,
@@ -77,6 +81,7 @@ class Audit:
                     size,
                     int(allowed),
                     reason,
+                    outcome,
                     client,
                 ],
             )
@@ -84,12 +89,10 @@ class Audit:
     def entries(self, collection: str | None = None, limit: int = 100) -> list[AuditEntry]:
         """The latest entries, newest first (of one collection when given)."""
         clause, params = ("WHERE collection = ?", [collection]) if collection else ("", [])
+        columns = "at, principal, action, collection, item, asset, bytes, allowed, reason, outcome, client"
         with self.db.transaction() as tx:
-            rows = tx.all(
-                "SELECT at, principal, action, collection, item, asset, bytes, allowed, reason, client "  # noqa: S608
-                f"FROM access_audit {clause} ORDER BY id DESC LIMIT ?",
-                [*params, limit],
-            )
+            sql = f"SELECT {columns} FROM access_audit {clause} ORDER BY id DESC LIMIT ?"  # noqa: S608
+            rows = tx.all(sql, [*params, limit])
         return [
             AuditEntry(
                 from_micros(r["at"]),
@@ -101,6 +104,7 @@ class Audit:
                 r["bytes"],
                 bool(r["allowed"]),
                 r["reason"],
+                r["outcome"],
                 r["client"],
             )
             for r in rows

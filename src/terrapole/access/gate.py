@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -48,8 +48,9 @@ _GEOD = Geod(ellps="WGS84")
 
 @dataclass(frozen=True, slots=True)
 class DataRead:
-    """An allowed read of one asset: the item and the asset's published description."""
+    """An allowed read of one asset: by whom, the item, the asset's description and the decision."""
 
+    principal: Principal
     item: Item
     asset: Mapping[str, Any]
     decision: Decision
@@ -115,37 +116,44 @@ class AccessGate:
         item_id: str,
         asset: str | None,
         client: str | None = None,
+        record_allowed: bool = True,
     ) -> DataRead:
         """Decide a read of an item's asset, count it against a quota and audit it; raise when refused.
 
         A principal who may not discover the collection gets CollectionNotFound, as for a
-        collection that does not exist."""
+        collection that does not exist. With `record_allowed` False an allowed read is left for
+        the caller to audit, once it knows the bytes sent; refusals are always recorded here."""
         item = self.catalog().get_item(collection, item_id)
-        policies = self.store.policies.for_collections([collection], [(collection, item_id)])
+        audit = functools.partial(
+            self.store.audit.record,
+            principal,
+            Action.READ_DATA.value,
+            collection,
+            item_id,
+            asset,
+            client=client,
+        )
         held = self.entitlements(principal)
+        policies = self.store.policies.for_collections([collection], [(collection, item_id)])
         resource = _with_area(_resource(item, policies), item, held)
         now = self.store.clock()
-        audit = functools.partial(
-            self.store.audit.record, principal, Action.READ_DATA.value, collection, item_id, asset
-        )
         described = item.assets.get(asset) if asset is not None else None
-        visible = decide(principal, resource, Action.DISCOVER, now)
-        if not visible.allowed:
-            audit(False, visible.code, client=client)
+        if not decide(principal, resource, Action.DISCOVER, now).allowed:
+            audit(False, "restricted")
             raise CollectionNotFound(collection)
         if asset is not None and described is None:
-            audit(False, "no-such-asset", client=client)
+            audit(False, "no-such-asset")
             raise NotFound(f"item {item_id!r} has no asset {asset!r}")
 
         def decide_with(usage: Mapping[int, Usage]) -> Decision:
-            fresh = Entitlements(held.grants, held.acceptances, usage)
-            return decide(principal, resource, Action.READ_DATA, now, fresh)
+            return decide(principal, resource, Action.READ_DATA, now, replace(held, usage=usage))
 
         decision = self.store.requests.settle(held.grants, item_id, decide_with)
-        size = described.get("file:size") if described else None
-        audit(decision.allowed, decision.code, size if isinstance(size, int) else None, client)
+        if record_allowed or not decision.allowed:
+            size = described.get("file:size") if described and decision.allowed else None
+            audit(decision.allowed, decision.code, size if isinstance(size, int) else None)
         _raise_unless(decision)
-        return DataRead(item, described or {}, decision)
+        return DataRead(principal, item, described or {}, decision)
 
 
 def _raise_unless(decision: Decision) -> None:

@@ -73,7 +73,7 @@ VERSION_1 = (
     """CREATE TABLE IF NOT EXISTS access_audit (
     id {id}, at {int} NOT NULL, user_id {int}, principal text, action text NOT NULL,
     collection text NOT NULL, item text, asset text, bytes {int}, allowed {int} NOT NULL,
-    reason text NOT NULL, client text)""",
+    reason text NOT NULL, outcome text NOT NULL, client text)""",
     "CREATE INDEX IF NOT EXISTS access_audit_at ON access_audit (at)",
 )
 

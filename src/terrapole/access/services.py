@@ -15,6 +15,7 @@ from terrapole.access.store import AccessStore
 from terrapole.access.web import Authenticator
 from terrapole.catalog.base import CatalogStore
 from terrapole.core.errors import StorageError
+from terrapole.protocols import public_base_url
 from terrapole.settings import Settings
 
 
@@ -26,7 +27,16 @@ class AccessServices:
     authenticate: Authenticator
     gate: AccessGate
     catalog: Callable[[], CatalogStore]
-    session_seconds: int
+    settings: Settings
+
+    @property
+    def session_seconds(self) -> int:
+        """How long a browser session lasts."""
+        return int(self.settings.session_hours * 3600)
+
+    def base_url(self, request: Request) -> str:
+        """The public URL prefix of this request's links."""
+        return public_base_url(request, self.settings)
 
     @classmethod
     def build(
@@ -40,7 +50,7 @@ class AccessServices:
             authenticate=Authenticator(store, oidc),
             gate=AccessGate(store, catalog),
             catalog=catalog,
-            session_seconds=int(settings.session_hours * 3600),
+            settings=settings,
         )
 
 
