@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -37,8 +37,15 @@ for _noun, _commands in (
     app.add_typer(_commands, name=_noun)
 
 
+LogLevel = Annotated[
+    str, typer.Option(help="Server log level: warning, info (one line per request) or debug.")
+]
+
+
 @app.command()
-def serve(data_dir: DataDir = None, host: Host = "127.0.0.1", port: Port = 8000) -> None:
+def serve(
+    data_dir: DataDir = None, host: Host = "127.0.0.1", port: Port = 8000, log_level: LogLevel = "warning"
+) -> None:
     """Serve the portal and every API of the catalog (upgrading its schema when it is behind)."""
     import uvicorn
 
@@ -46,7 +53,20 @@ def serve(data_dir: DataDir = None, host: Host = "127.0.0.1", port: Port = 8000)
 
     settings = _settings(data_dir)
     _upgrade_schema(settings)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level=log_level, log_config=_log_config(log_level)
+    )
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, with terrapole's own loggers (logins, refusals) on the same output."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["terrapole"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
 
 
 db = typer.Typer(help="The catalog database: schema version and upgrades.", no_args_is_help=True)

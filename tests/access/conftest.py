@@ -92,9 +92,10 @@ class World:
         """Authorization headers of a user kind (none for anonymous)."""
         return {} if kind == "anonymous" else {"Authorization": f"Bearer {self.tokens[kind]}"}
 
-    def get(self, kind: str, url: str, **kwargs: Any) -> Any:
-        """GET as a user kind, without following redirects."""
-        return self.client.get(url, headers=self.headers(kind), follow_redirects=False, **kwargs)
+    def get(self, kind: str, url: str, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        """GET as a user kind (with these extra headers), without following redirects."""
+        sent = {**self.headers(kind), **(headers or {})}
+        return self.client.get(url, headers=sent, follow_redirects=False, **kwargs)
 
     def post(self, kind: str, url: str, body: Any = None) -> Any:
         """POST a JSON body as a user kind."""
