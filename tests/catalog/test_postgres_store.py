@@ -11,9 +11,9 @@ from typing import Any
 
 import psycopg
 import pytest
+
 import terrapole.catalog.postgres as postgres_module
 from terrapole.catalog.postgres import PostgresCatalog, open_postgres
-
 from terrapole.core.errors import CollectionNotFound, StorageError
 from terrapole.core.query import Query
 from terrapole.formats.stac import parse_collection, parse_item
