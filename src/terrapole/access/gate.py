@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -138,12 +139,10 @@ class AccessGate:
         resource = _with_area(_resource(item, policies), item, held)
         now = self.store.clock()
         described = item.assets.get(asset) if asset is not None else None
-        if not decide(principal, resource, Action.DISCOVER, now).allowed:
-            audit(False, "restricted")
-            raise CollectionNotFound(collection)
-        if asset is not None and described is None:
-            audit(False, "no-such-asset")
-            raise NotFound(f"item {item_id!r} has no asset {asset!r}")
+        missing = _missing(principal, resource, now, asset, described)
+        if missing is not None:
+            audit(False, missing[0])
+            raise missing[1]
 
         def decide_with(usage: Mapping[int, Usage]) -> Decision:
             return decide(principal, resource, Action.READ_DATA, now, replace(held, usage=usage))
@@ -154,6 +153,17 @@ class AccessGate:
             audit(decision.allowed, decision.code, size if isinstance(size, int) else None)
         _raise_unless(decision)
         return DataRead(principal, item, described or {}, decision)
+
+
+def _missing(
+    principal: Principal, resource: Resource, now: datetime, asset: str | None, described: object
+) -> tuple[str, NotFound] | None:
+    """Why the asset is not there for this principal (an audit code and the error), if it is not."""
+    if not decide(principal, resource, Action.DISCOVER, now).allowed:
+        return "restricted", CollectionNotFound(resource.collection)
+    if asset is not None and described is None:
+        return "no-such-asset", NotFound(f"item {resource.item!r} has no asset {asset!r}")
+    return None
 
 
 def _raise_unless(decision: Decision) -> None:

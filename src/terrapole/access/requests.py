@@ -129,22 +129,7 @@ class Requests:
         self, principal: Principal, pole: str | None, policy: AccessPolicy, form: Submission
     ) -> AccessRequest:
         """Record a request; Conflict when the collection needs none or the user's category cannot qualify."""
-        if principal.user_id is None:
-            raise AuthenticationRequired("sign in to request access", "sign-in")
-        if policy.kind is not PolicyKind.ELIGIBLE:
-            raise Conflict(
-                f"collection {form.collection!r} has an {policy.kind.value} policy: access requests apply "
-                "only to eligibility-based collections"
-            )
-        category = form.category or principal.category
-        if category not in policy.categories:
-            allowed = ", ".join(sorted(policy.categories))
-            raise Conflict(
-                f"user category {category} cannot be granted {form.collection!r} (eligible: {allowed})"
-            )
-        _check_text("purpose", form.purpose)
-        _check_text("evidence", form.evidence)
-        _check_area(form.area_of_interest)
+        category = _check_submission(principal, policy, form)
         now = to_micros(self.clock())
         with self.db.transaction() as tx:
             pending = tx.one(
@@ -373,6 +358,27 @@ def _quota_json(quota: Quota | None) -> str | None:
 
 def _json(value: Mapping[str, Any] | None) -> str | None:
     return orjson.dumps(value).decode() if value else None
+
+
+def _check_submission(principal: Principal, policy: AccessPolicy, form: Submission) -> UserCategory:
+    """The category the request is for, once the submission is known to make sense."""
+    if principal.user_id is None:
+        raise AuthenticationRequired("sign in to request access", "sign-in")
+    if policy.kind is not PolicyKind.ELIGIBLE:
+        raise Conflict(
+            f"collection {form.collection!r} has an {policy.kind.value} policy: access requests apply "
+            "only to eligibility-based collections"
+        )
+    category = form.category or principal.category
+    if category not in policy.categories:
+        allowed = ", ".join(sorted(policy.categories))
+        raise Conflict(
+            f"user category {category} cannot be granted {form.collection!r} (eligible: {allowed})"
+        )
+    _check_text("purpose", form.purpose)
+    _check_text("evidence", form.evidence)
+    _check_area(form.area_of_interest)
+    return category
 
 
 def _check_area(geometry: Mapping[str, Any] | None) -> None:
