@@ -4,7 +4,8 @@ The bytes are generated chunk by chunk and hashed on the fly, never held whole; 
 measures the peak of Python allocations during the put and during the get (boto3 and its HTTP
 stack run in Python, so their buffers are counted). The bound depends on the store's chunk or
 part size, not on the object's size: 12 MiB takes three multipart parts on S3 (5 MiB each in
-these tests); 128 MiB (about 6 s through moto_server) checks the peak stays a small fraction of it.
+these tests); 128 MiB checks the peak stays a small fraction of the size (through moto_server
+it takes 6 to 11 s, so that case is marked heavy: `pytest -m heavy`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+import pytest
 from tests.support.s3_server import raw_client
 
 from terrapole.storage import LocalStore, Store
@@ -103,6 +105,9 @@ def test_multipart_upload_with_a_known_checksum_goes_straight_to_the_key(s3_stor
     assert s3_store.verify("cube.nc") is True
 
 
+@pytest.mark.parametrize(
+    "object_store", ["local", pytest.param("s3", marks=pytest.mark.heavy)], indirect=True
+)
 def test_a_128_mib_object_streams_without_being_held_in_memory(object_store: Store) -> None:
     size = 128 * MIB
     put_peak, get_peak = stream_through(object_store, size)

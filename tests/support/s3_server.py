@@ -4,24 +4,23 @@
 are not); boto3 speaks the S3 protocol to it over HTTP exactly as to AWS or MinIO. It keeps
 objects in its own process's memory; each test gets a fresh bucket, emptied and removed after.
 
-The fixtures are imported by the conftest files of the test folders that need them
-(`from tests.support.s3_server import ...`).
+tests/conftest.py loads this module as a plugin, so its fixtures serve every test folder and
+the server starts at most once a session, and only when a test asks for it.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from tests.support.server_processes import free_port, stop_process
+from tests.support.server_processes import free_port, stop_process, wait_until_answering
 
 from terrapole.storage import LocalStore, Store
 from terrapole.storage.s3 import MIB, S3Options, S3Store, s3_client
@@ -41,25 +40,10 @@ def moto_server(log: Path) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(process, url, log)
+        wait_until_answering(process, url, log, READY_WAIT_S)
         yield url
     finally:
         stop_process(process)
-
-
-def _wait_until_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + READY_WAIT_S
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"moto_server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"moto_server not ready after {READY_WAIT_S} s:\n{log.read_text()[-2000:]}")
-        time.sleep(0.05)
 
 
 def s3_test_options(endpoint_url: str) -> S3Options:
@@ -74,10 +58,19 @@ def s3_test_options(endpoint_url: str) -> S3Options:
     )
 
 
+@dataclass(frozen=True)
+class S3TestServer:
+    """The session's moto_server: its URL, store options and one shared (thread-safe) client."""
+
+    url: str
+    options: S3Options
+    client: Any
+
+
 @contextmanager
-def fresh_bucket(options: S3Options) -> Iterator[str]:
+def fresh_bucket(server: S3TestServer) -> Iterator[str]:
     """A new empty bucket, emptied and deleted afterwards (moto keeps objects in memory)."""
-    client = s3_client(options)
+    client = server.client
     bucket = f"terrapole-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=bucket)
     try:
@@ -90,18 +83,18 @@ def fresh_bucket(options: S3Options) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a moto_server running for the whole session."""
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3TestServer]:
+    """A moto_server running for the whole session (started when a test first needs it)."""
     with moto_server(tmp_path_factory.mktemp("moto") / "moto_server.log") as url:
-        yield url
+        options = s3_test_options(url)
+        yield S3TestServer(url, options, s3_client(options))
 
 
 @pytest.fixture
-def s3_store(s3_endpoint: str) -> Iterator[S3Store]:
+def s3_store(s3_endpoint: S3TestServer) -> Iterator[S3Store]:
     """A store under a prefix of a fresh bucket of the session's moto_server."""
-    options = s3_test_options(s3_endpoint)
-    with fresh_bucket(options) as bucket:
-        yield S3Store(bucket, "centre-a/data", options)
+    with fresh_bucket(s3_endpoint) as bucket:
+        yield S3Store(bucket, "centre-a/data", s3_endpoint.options, client=s3_endpoint.client)
 
 
 @pytest.fixture(params=["local", "s3"])

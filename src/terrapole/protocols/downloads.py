@@ -142,7 +142,6 @@ def download_router(
     """`GET|HEAD {prefix}/{key}`: the object, if `authorize` or a valid signed URL allows it."""
     router = APIRouter(prefix=prefix, tags=["Downloads"])
 
-    @router.api_route("/{key:path}", methods=["GET", "HEAD"], response_class=Response)
     def download(key: str, request: Request) -> Response:
         """Download a stored object (whole or one byte range), if allowed."""
         params = dict(request.query_params)
@@ -160,6 +159,9 @@ def download_router(
             report.refused(error)
             raise
 
+    path = "/{key:path}"
+    router.add_api_route(path, download, methods=["GET"], response_class=Response, operation_id="download")
+    router.add_api_route(path, download, methods=["HEAD"], response_class=Response, include_in_schema=False)
     return router
 
 

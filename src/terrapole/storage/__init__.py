@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from terrapole.core.errors import InvalidParameter
 from terrapole.settings import Settings
-from terrapole.storage.assets import store_asset
+from terrapole.storage.assets import AssetRef, asset_key, asset_ref, store_asset
 from terrapole.storage.base import ObjectInfo, PutResult, Store, check_key, file_chunks
 from terrapole.storage.local import LocalStore
 
@@ -75,10 +75,13 @@ def _s3_store(url: str, bucket: str, prefix: str, options: S3Options | None) -> 
 
 
 __all__ = [
+    "AssetRef",
     "LocalStore",
     "ObjectInfo",
     "PutResult",
     "Store",
+    "asset_key",
+    "asset_ref",
     "check_key",
     "file_chunks",
     "open_store",

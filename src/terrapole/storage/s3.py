@@ -25,6 +25,7 @@ import io
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any, Literal
 
 import boto3
@@ -157,7 +158,7 @@ class S3Store(Store):
         return ObjectInfo(
             key=key,
             size=head["ContentLength"],
-            last_modified=head["LastModified"],
+            last_modified=head["LastModified"].astimezone(UTC),
             media_type=head.get("ContentType") or guess_media_type(key),
             sha256=head.get("Metadata", {}).get(SHA256_METADATA),
         )
