@@ -11,9 +11,10 @@ from tests.conftest import box, item_doc
 
 from terrapole.formats.stac import parse_item
 from terrapole.storage import store_from_settings
+from terrapole.storage.assets import asset_key
 
 BODY = bytes(range(256)) * 400  # 102,400 bytes
-KEY = "eligible/eligible-3/scene.tif"
+KEY = asset_key("eligible", "eligible-3", "scene.tif")
 
 
 @pytest.fixture

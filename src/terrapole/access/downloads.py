@@ -1,8 +1,9 @@
 """Access control for stored objects: the hooks of the `/download/{key}` router (see
 `protocols.downloads`) and the link from catalogued assets to the objects they name.
 
-Objects that hold an item's data are stored under `{collection}/{item}/...`, and the item's asset
-names them by an href to `/download/{key}` on this server (absolute or relative). A download of
+Objects that hold an item's data are stored under `collections/{collection}/items/{item}/{name}`
+(`storage.assets`), and the item's asset names them by an href to `/download/{key}` on this
+server (absolute or relative). A download of
 such a key is decided like any read of the item's asset (`access.gate`): policy, grant, quota,
 and one audit record with the bytes actually sent. Keys outside that layout, or whose item the
 catalog does not hold, belong to no catalogued item: only platform administrators read those,
@@ -28,6 +29,7 @@ from terrapole.core.access import Principal
 from terrapole.core.errors import AccessDenied, NotFound, ObjectNotFound
 from terrapole.core.model import Item
 from terrapole.protocols.downloads import DOWNLOAD_PREFIX, DownloadEvent
+from terrapole.storage.assets import asset_ref
 from terrapole.storage.signing import SignedDownload
 
 log = logging.getLogger("terrapole.access")
@@ -84,10 +86,9 @@ def authorize_signed(request: Request, key: str, grant: SignedDownload) -> bool:
 
 def _authorize(request: Request, key: str, principal: Principal) -> bool:
     services = access_services(request)
-    collection, _, rest = key.partition("/")
-    item_id = rest.partition("/")[0]
+    ref = asset_ref(key)
     try:
-        item = services.catalog().get_item(collection, item_id) if item_id else None
+        item = services.catalog().get_item(ref.collection_id, ref.item_id) if ref else None
     except NotFound:
         item = None
     if item is None:
@@ -96,8 +97,9 @@ def _authorize(request: Request, key: str, principal: Principal) -> bool:
             return True
         raise ObjectNotFound(key)
     asset = asset_of(item, key, services.base_url(request))
-    read = services.gate.authorize_read(principal, collection, item_id, asset, client_address(request), False)
-    request.state.grab = Grab(principal, collection, item_id, asset, read.decision.code)
+    client = client_address(request)
+    read = services.gate.authorize_read(principal, item.collection, item.id, asset, client, False)
+    request.state.grab = Grab(principal, item.collection, item.id, asset, read.decision.code)
     return True
 
 
