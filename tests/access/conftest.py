@@ -24,6 +24,8 @@ from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.core.access import UserCategory
 from terrapole.formats.stac import parse_collection, parse_item
 from terrapole.settings import Settings
+from terrapole.storage import store_from_settings
+from terrapole.storage.assets import asset_key
 
 RESEARCH = UserCategory.FRENCH_PUBLIC_RESEARCH
 WORD = "zephyrine"  # a word every world record has, for text searches
@@ -56,6 +58,16 @@ def item_id(collection: str, n: int = 1) -> str:
     return f"{collection}-{n}"
 
 
+def stored_key(collection: str) -> str:
+    """The object key of the data of a collection's first item, which is stored here."""
+    return asset_key(collection, item_id(collection), "data.tif")
+
+
+def stored_bytes(collection: str) -> bytes:
+    """What that object holds."""
+    return f"pixels of {collection} ".encode() * 100
+
+
 def world_documents() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One land collection per policy (and an ocean one), two items each."""
     collections, items = [], []
@@ -75,6 +87,8 @@ def world_documents() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         for k in (1, 2):
             props = {"datetime": f"2021-0{k}-0{n % 9 + 1}T00:00:00Z", "title": f"{WORD} scene {k}"}
             items.append(item_doc(cid, item_id(cid, k), box(n, 45, 1.0), props))
+        # The first item's data is stored here; the second one's is published elsewhere.
+        items[-2]["assets"]["data"]["href"] = f"http://testserver/download/{stored_key(cid)}"
     return collections, items
 
 
@@ -123,6 +137,9 @@ def open_world(
         collections, items = world_documents()
         catalog.upsert_collections(parse_collection(doc) for doc in collections)
         catalog.upsert_items(parse_item(doc) for doc in items)
+        objects = store_from_settings(settings)
+        for doc in collections:
+            objects.put(stored_key(doc["id"]), [stored_bytes(doc["id"])])
         tokens = {}
         for kind, (category, groups, _, _) in USERS.items():
             store.accounts.add(kind, category=category, groups=groups)

@@ -97,7 +97,7 @@ def test_requests(fresh_world: World) -> None:
     approved = ok(fresh_world.get("eligible-no-grant", f"/access/requests/{first['id']}"))
     assert approved["state"] == "approved" and approved["quota"] == "3 scenes/30d"
     assert approved["history"][1]["actor"] == "operator" and approved["history"][1]["quota"] == "3 scenes/30d"
-    assert fresh_world.get("eligible-no-grant", "/data/eligible/eligible-1/data").status_code == 307
+    assert fresh_world.get("eligible-no-grant", "/data/eligible/eligible-1/data").status_code == 200
     run(fresh_world, "requests", "revoke", str(first["id"]), "--reason", "misuse")
     assert fresh_world.get("eligible-no-grant", "/data/eligible/eligible-1/data").status_code == 403
     assert "revoked" in run(fresh_world, "requests", "list", "--state", "revoked").stdout

@@ -8,8 +8,10 @@ anonymous users (sign in) and a 403 for signed-in ones.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from tests.access.conftest import KINDS, POLICIES, WORD, World, item_id
+from tests.access.conftest import KINDS, POLICIES, WORD, World, item_id, stored_bytes, stored_key
 
 EVERYONE = frozenset(KINDS)
 STAFF = frozenset({"curator", "admin"})
@@ -92,8 +94,8 @@ def asset_link_usable(world: World, kind: str, policy: str, target: str) -> bool
     if item.status_code != 200:
         return False
     asset = item.json()["assets"]["data"]
-    if policy in ("open",):
-        assert asset["href"] == f"https://data.terrapole.example/{policy}/{target}.tif"
+    if policy == "open":  # open data keeps its published link
+        assert asset["href"] == f"http://testserver/download/{stored_key(policy)}"
     else:
         assert asset["href"] == f"http://testserver/data/{policy}/{target}/data"
     marker = asset.get("terrapole:access")
@@ -103,10 +105,38 @@ def asset_link_usable(world: World, kind: str, policy: str, target: str) -> bool
 
 
 def download(world: World, kind: str, policy: str, target: str, reason: str | None) -> bool:
-    response = world.get(kind, f"/data/{policy}/{target}/data")
-    if response.status_code == 307:
-        assert response.headers["location"] == f"https://data.terrapole.example/{policy}/{target}.tif"
+    """The stored data by the data route and by its object key, and the other item's data published
+    elsewhere (a redirect): all three allowed or all three refused alike."""
+    by_route = world.get(kind, f"/data/{policy}/{target}/data")
+    by_key = world.get(kind, f"/download/{stored_key(policy)}")
+    elsewhere = world.get(kind, f"/data/{policy}/{item_id(policy, 2)}/data")
+    if by_route.status_code == 200:
+        assert by_route.content == by_key.content == stored_bytes(policy)
+        assert elsewhere.status_code == 307
+        assert (
+            elsewhere.headers["location"]
+            == f"https://data.terrapole.example/{policy}/{item_id(policy, 2)}.tif"
+        )
         return True
+    refused = [by_route, by_key, elsewhere]
+    if kind == "over-quota" and policy == "eligible":
+        # The second item is the one its quota was spent on: already counted, still readable.
+        assert refused.pop().status_code == 307
+    for response in refused:
+        assert (response.status_code, response.json()) == (
+            by_route.status_code,
+            by_route.json() | body_of(response),
+        )
+        check_refusal(response, kind, policy, reason)
+    return False
+
+
+def body_of(response: Any) -> dict[str, Any]:
+    """The members of a refusal that name what was asked for (the rest must agree)."""
+    return {k: v for k, v in response.json().items() if k in ("detail", "description")}
+
+
+def check_refusal(response: Any, kind: str, policy: str, reason: str | None) -> None:
     assert response.headers["content-type"].startswith("application/problem+json"), response.text
     if policy == "restricted":
         assert response.status_code == 404
@@ -116,7 +146,6 @@ def download(world: World, kind: str, policy: str, target: str, reason: str | No
     else:
         assert response.status_code == 403
         assert response.json()["reason"] == reason, response.json()
-    return False
 
 
 def test_curators_of_another_pole_do_not_see_a_restricted_collection(world: World) -> None:
@@ -152,4 +181,8 @@ def test_every_data_read_is_audited(world: World) -> None:
     assert (newest["user"], newest["allowed"], newest["reason"]) == ("eligible-grant", True, "granted")
     assert (before["user"], before["allowed"], before["reason"]) == ("eligible-no-grant", False, "no-grant")
     assert newest["item"] == item_id("eligible") and newest["asset"] == "data"
-    assert newest["client"] == "testclient"
+    assert (newest["client"], newest["outcome"], newest["bytes"]) == (
+        "testclient",
+        "served",
+        len(stored_bytes("eligible")),
+    )
