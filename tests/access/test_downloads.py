@@ -56,11 +56,20 @@ def test_stored_scene_is_refused_then_streamed_with_ranges(stored: World) -> Non
 
 
 def test_a_scene_counts_once_however_many_ranges_are_read(stored: World) -> None:
+    user = stored.store.accounts.get("eligible-grant")
+    grants = stored.store.requests.grants(user.id)
+    head = stored.client.head(f"/download/{KEY}", headers=stored.headers("eligible-grant"))
+    assert (head.status_code, head.headers["content-length"]) == (200, str(len(BODY)))
+    assert (
+        stored.client.head(
+            "/data/eligible/eligible-3/data", headers=stored.headers("eligible-grant")
+        ).status_code
+        == 200
+    )
+    assert [u.amount for u in stored.store.requests.usage(grants, stored.store.clock()).values()] == [0.0]
     for start in (0, 100, 200):
         headers = {"Range": f"bytes={start}-{start + 99}"}
         assert stored.get("eligible-grant", f"/download/{KEY}", headers).status_code == 206
-    user = stored.store.accounts.get("eligible-grant")
-    grants = stored.store.requests.grants(user.id)
     usage = stored.store.requests.usage(grants, stored.store.clock())
     assert [(u.amount, sorted(u.items)) for u in usage.values()] == [(1.0, ["eligible-3"])]
 

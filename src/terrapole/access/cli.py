@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated
 
+import orjson
 import typer
 from rich.console import Console
 
@@ -177,7 +178,8 @@ def policy_show(collection: Annotated[str | None, typer.Argument()] = None, data
     with _access(data_dir) as (store, _):
         for row in store.policies.listing(collection):
             target = f"{row['collection']}/{row['item']}" if row["item"] else str(row["collection"])
-            typer.echo(f"{target}\t{row['kind']}\t{ {k: v for k, v in row.items() if k not in _SHOWN} }")
+            details = {k: v for k, v in row.items() if k not in _SHOWN}
+            typer.echo(f"{target}\t{row['kind']}\t{orjson.dumps(details).decode()}")
 
 
 _SHOWN = frozenset({"collection", "item", "kind", "pole", "updated_by"})

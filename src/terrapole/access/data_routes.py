@@ -34,7 +34,10 @@ def read(
 ) -> Response:
     """Read one asset of an item, if the policy allows it."""
     address = client_address(request)
-    allowed = services.gate.authorize_read(principal, collection_id, item_id, asset, address, False)
+    heading = request.method == "HEAD"
+    allowed = services.gate.authorize_read(
+        principal, collection_id, item_id, asset, address, False, not heading
+    )
     href = allowed.asset.get("href")
     if not isinstance(href, str) or not href:
         raise NotFound(f"asset {asset!r} of item {item_id!r} has no location")

@@ -98,7 +98,8 @@ def _authorize(request: Request, key: str, principal: Principal) -> bool:
         raise ObjectNotFound(key)
     asset = asset_of(item, key, services.base_url(request))
     client = client_address(request)
-    read = services.gate.authorize_read(principal, item.collection, item.id, asset, client, False)
+    count = request.method != "HEAD"  # a HEAD sends no data: decided, not counted in a quota
+    read = services.gate.authorize_read(principal, item.collection, item.id, asset, client, False, count)
     request.state.grab = Grab(principal, item.collection, item.id, asset, read.decision.code)
     return True
 

@@ -118,12 +118,14 @@ class AccessGate:
         asset: str | None,
         client: str | None = None,
         record_allowed: bool = True,
+        count: bool = True,
     ) -> DataRead:
         """Decide a read of an item's asset, count it against a quota and audit it; raise when refused.
 
         A principal who may not discover the collection gets CollectionNotFound, as for a
         collection that does not exist. With `record_allowed` False an allowed read is left for
-        the caller to audit, once it knows the bytes sent; refusals are always recorded here."""
+        the caller to audit, once it knows the bytes sent; refusals are always recorded here. With
+        `count` False (a HEAD request: no data sent) the read is decided but not counted in a quota."""
         item = self.catalog().get_item(collection, item_id)
         audit = functools.partial(
             self.store.audit.record,
@@ -147,7 +149,10 @@ class AccessGate:
         def decide_with(usage: Mapping[int, Usage]) -> Decision:
             return decide(principal, resource, Action.READ_DATA, now, replace(held, usage=usage))
 
-        decision = self.store.requests.settle(held.grants, item_id, decide_with)
+        if count:
+            decision = self.store.requests.settle(held.grants, item_id, decide_with)
+        else:
+            decision = decide_with(self.store.requests.usage(held.grants, now))
         if record_allowed or not decision.allowed:
             size = described.get("file:size") if described and decision.allowed else None
             audit(decision.allowed, decision.code, size if isinstance(size, int) else None)

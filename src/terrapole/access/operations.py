@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from terrapole.access.requests import AccessRequest, Submission
 from terrapole.access.store import AccessStore
 from terrapole.catalog.base import CatalogStore
-from terrapole.core.access import AccessPolicy, LicenceRef, PolicyKind, Principal, UserCategory
+from terrapole.core.access import POLE_ADMINS, AccessPolicy, LicenceRef, PolicyKind, Principal, UserCategory
 from terrapole.core.errors import AccessDenied, AuthenticationRequired, CollectionNotFound, InvalidParameter
 from terrapole.core.timeutil import parse_instant
 
@@ -84,7 +84,7 @@ def require_admin(principal: Principal) -> Principal:
     """The principal, if signed in as an administrator (of the platform or of a pole)."""
     if principal.anonymous:
         raise AuthenticationRequired("sign in (or send a bearer token) first", "sign-in")
-    if not (principal.platform_admin or any(g.startswith("pole-admins:") for g in principal.groups)):
+    if not (principal.platform_admin or any(g.startswith(POLE_ADMINS) for g in principal.groups)):
         raise AccessDenied("this operation is for administrators", "not-admin")
     return principal
 
