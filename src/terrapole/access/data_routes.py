@@ -23,7 +23,6 @@ from terrapole.protocols.downloads import object_response
 router = APIRouter(tags=["Data access"])
 
 
-@router.api_route("/data/{collection_id}/{item_id}/{asset}", methods=["GET", "HEAD"])
 def read(
     request: Request,
     collection_id: str,
@@ -63,3 +62,8 @@ def _record(
     services.store.audit.record(
         read.principal, "read_data", item.collection, item.id, asset, True, code, sent, client, outcome
     )
+
+
+PATH = "/data/{collection_id}/{item_id}/{asset}"
+router.add_api_route(PATH, read, methods=["GET"], response_class=Response, operation_id="read_data")
+router.add_api_route(PATH, read, methods=["HEAD"], response_class=Response, include_in_schema=False)
