@@ -119,12 +119,14 @@ def _cql2_text(rng: random.Random) -> Request:
 
 def _cql2_json(rng: random.Random) -> Request:
     cloud, platform = _two_predicates(rng)
-    expression = {"op": "and", "args": [
-        {"op": "<", "args": [{"property": "eo:cloud_cover"}, cloud]},
-        {"op": "=", "args": [{"property": "platform"}, platform]},
-    ]}
-    return Request("POST", SEARCH, body={"filter-lang": "cql2-json", "filter": expression,
-                                         "limit": LIMIT})
+    expression = {
+        "op": "and",
+        "args": [
+            {"op": "<", "args": [{"property": "eo:cloud_cover"}, cloud]},
+            {"op": "=", "args": [{"property": "platform"}, platform]},
+        ],
+    }
+    return Request("POST", SEARCH, body={"filter-lang": "cql2-json", "filter": expression, "limit": LIMIT})
 
 
 def _free_text(rng: random.Random) -> Request:
@@ -149,13 +151,13 @@ MIX: tuple[tuple[str, float | None, Builder], ...] = (
     ("free text, two words", 20.0, _free_text_two_words),
     ("CQL2 text, two predicates", 10.0, _cql2_text),
     ("CQL2 JSON POST, two predicates", 10.0, _cql2_json),
-    ("sortby -datetime + bbox", None,
-     lambda rng: _search(bbox=_box(rng, 10.0), sortby="-datetime")),
+    ("sortby -datetime + bbox", None, lambda rng: _search(bbox=_box(rng, 10.0), sortby="-datetime")),
 )
 
 
-def query_mix(seed: int, count: int, samples: Sequence[Sequence[str]],
-              deep_pages: Sequence[Request]) -> list[QueryKind]:
+def query_mix(
+    seed: int, count: int, samples: Sequence[Sequence[str]], deep_pages: Sequence[Request]
+) -> list[QueryKind]:
     """Every query kind with `count` requests each, parameters drawn from `seed`."""
     rng = random.Random(seed)
     kinds = [QueryKind(name, goal, [build(rng) for _ in range(count)]) for name, goal, build in MIX]
@@ -243,8 +245,7 @@ def follow_next(client: httpx.Client, search: Request, links: int) -> Request:
             raise LookupError(problem)
         found = [link for link in response.json().get("links", []) if link.get("rel") == "next"]
         if not found:
-            raise LookupError(f"{search.url} {dict(search.params or {})}: no next link on page "
-                              f"{step + 1}")
+            raise LookupError(f"{search.url} {dict(search.params or {})}: no next link on page {step + 1}")
         request = _next_request(request, found[0])
     return request
 
@@ -256,8 +257,9 @@ def _next_request(previous: Request, link: Mapping[str, Any]) -> Request:
     return Request(str(link.get("method", "GET")).upper(), str(link["href"]), body=body)
 
 
-def measure_mix(client: httpx.Client, seed: int, repeat: int, warmup: int,
-                samples: Sequence[Sequence[str]]) -> list[dict[str, Any]]:
+def measure_mix(
+    client: httpx.Client, seed: int, repeat: int, warmup: int, samples: Sequence[Sequence[str]]
+) -> list[dict[str, Any]]:
     """Measure every query kind of the mix; one summary row per kind."""
     deep_pages, problems = [], []
     for search in deep_page_searches(seed):

@@ -45,8 +45,7 @@ import httpx
 from bench import client, search, synthetic
 
 SYSTEMS = ("sqlite", "postgres", "pgstac")
-LABELS = {"sqlite": "terrapole-sqlite", "postgres": "terrapole-postgres",
-          "pgstac": "stac-fastapi-pgstac"}
+LABELS = {"sqlite": "terrapole-sqlite", "postgres": "terrapole-postgres", "pgstac": "stac-fastapi-pgstac"}
 REPO = Path(__file__).resolve().parent.parent
 PG_CLUSTER = REPO / "scripts" / "pg-cluster"
 PGSTAC_VENV = Path(__file__).resolve().parent / ".venv-pgstac"
@@ -66,13 +65,15 @@ def rebase(path: str, api_root: str) -> str:
     """A path of the mix (written for terrapole's `/stac` root) under another API root."""
     root = api_root.rstrip("/")
     if path == "/stac" or path.startswith("/stac/"):
-        return root + path[len("/stac"):] or "/"
+        return root + path[len("/stac") :] or "/"
     return path
 
 
-def rooted_client(base_url: str, api_root: str, timeout: float = 120.0,
-                  transport: httpx.BaseTransport | None = None) -> httpx.Client:
+def rooted_client(
+    base_url: str, api_root: str, timeout: float = 120.0, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
     """An HTTP client that sends the mix's `/stac/...` requests under `api_root` instead."""
+
     def move(request: httpx.Request) -> None:
         path = rebase(request.url.path, api_root)
         if path != request.url.path:
@@ -102,17 +103,37 @@ def cross_check_requests(seed: int, items: int = 100_000) -> list[tuple[str, cli
     year = rng.randint(2002, 2024)
     return [
         ("small bbox", client.Request("GET", client.SEARCH, {"bbox": box, "limit": limit})),
-        ("datetime one day", client.Request(
-            "GET", client.SEARCH,
-            {"datetime": f"{day}T00:00:00Z/{day}T23:59:59Z", "limit": limit})),
-        ("wide bbox + year + collection", client.Request(
-            "GET", client.SEARCH,
-            {"bbox": wide, "datetime": f"{year}-01-01T00:00:00Z/{year}-12-31T23:59:59Z",
-             "collections": spec.id, "limit": limit})),
-        ("CQL2 low cloud and platform", client.Request(
-            "GET", client.SEARCH,
-            {"filter-lang": "cql2-text",
-             "filter": f"eo:cloud_cover < {cloud:g} AND platform = 'aura'", "limit": limit})),
+        (
+            "datetime one day",
+            client.Request(
+                "GET", client.SEARCH, {"datetime": f"{day}T00:00:00Z/{day}T23:59:59Z", "limit": limit}
+            ),
+        ),
+        (
+            "wide bbox + year + collection",
+            client.Request(
+                "GET",
+                client.SEARCH,
+                {
+                    "bbox": wide,
+                    "datetime": f"{year}-01-01T00:00:00Z/{year}-12-31T23:59:59Z",
+                    "collections": spec.id,
+                    "limit": limit,
+                },
+            ),
+        ),
+        (
+            "CQL2 low cloud and platform",
+            client.Request(
+                "GET",
+                client.SEARCH,
+                {
+                    "filter-lang": "cql2-text",
+                    "filter": f"eo:cloud_cover < {cloud:g} AND platform = 'aura'",
+                    "limit": limit,
+                },
+            ),
+        ),
     ]
 
 
@@ -133,11 +154,14 @@ def compare_answers(answers: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Whether the systems' answers to one cross-check search agree (same ids)."""
     counts = {system: answer.get("count") for system, answer in answers.items()}
     errors = {system: answer["error"] for system, answer in answers.items() if "error" in answer}
-    id_sets = {system: frozenset(answer["ids"]) for system, answer in answers.items()
-               if "ids" in answer}
+    id_sets = {system: frozenset(answer["ids"]) for system, answer in answers.items() if "ids" in answer}
     agree = not errors and len(set(id_sets.values())) <= 1
-    result: dict[str, Any] = {"counts": counts, "agree": agree, "errors": errors,
-                              "full_page": any(a.get("full_page") for a in answers.values())}
+    result: dict[str, Any] = {
+        "counts": counts,
+        "agree": agree,
+        "errors": errors,
+        "full_page": any(a.get("full_page") for a in answers.values()),
+    }
     if not agree and id_sets:
         union = frozenset().union(*id_sets.values())
         common = frozenset.intersection(*id_sets.values())
@@ -160,8 +184,14 @@ def probe_free_text(http: httpx.Client) -> str:
 
 
 # -- measuring -------------------------------------------------------------------------------
-def measure_mix(http: httpx.Client, seed: int, repeat: int, warmup: int,
-                samples: Sequence[Sequence[str]], skip: Mapping[str, str]) -> list[dict[str, Any]]:
+def measure_mix(
+    http: httpx.Client,
+    seed: int,
+    repeat: int,
+    warmup: int,
+    samples: Sequence[Sequence[str]],
+    skip: Mapping[str, str],
+) -> list[dict[str, Any]]:
     """`bench.client.measure_mix`, with the rows in `skip` reported as their reason, not sent."""
     deep_pages, problems = [], []
     for search_request in client.deep_page_searches(seed):
@@ -172,16 +202,14 @@ def measure_mix(http: httpx.Client, seed: int, repeat: int, warmup: int,
     rows = []
     for kind in client.query_mix(seed, warmup + repeat, samples, deep_pages):
         if kind.name in skip:
-            rows.append({**client.Timing(kind.name, kind.goal_ms).summary(),
-                         "unsupported": skip[kind.name]})
+            rows.append({**client.Timing(kind.name, kind.goal_ms).summary(), "unsupported": skip[kind.name]})
             continue
         timing = client.measure(http, kind, warmup)
         if kind.name == client.DEEP_PAGE_ROW:
             timing.errors[:0] = problems
         rows.append(timing.summary())
     if not deep_pages:
-        rows.append(client.Timing(client.DEEP_PAGE_ROW, client.DEEP_PAGE_GOAL_MS,
-                                  errors=problems).summary())
+        rows.append(client.Timing(client.DEEP_PAGE_ROW, client.DEEP_PAGE_GOAL_MS, errors=problems).summary())
     return rows
 
 
@@ -197,27 +225,36 @@ class Process:
 
 
 @contextmanager
-def running(command: Sequence[str], env: Mapping[str, str], base_url: str, ready_path: str,
-            log_path: Path, timeout_s: float = search.READY_TIMEOUT_S) -> Iterator[Process]:
+def running(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    base_url: str,
+    ready_path: str,
+    log_path: Path,
+    timeout_s: float = search.READY_TIMEOUT_S,
+) -> Iterator[Process]:
     """A server subprocess answering `ready_path` with 200; stopped by its PID on exit."""
     with log_path.open("w+b") as log:
         started = time.perf_counter()
-        process = subprocess.Popen(list(command), stdout=log, stderr=subprocess.STDOUT,
-                                   env=dict(env), cwd=REPO)
+        process = subprocess.Popen(
+            list(command), stdout=log, stderr=subprocess.STDOUT, env=dict(env), cwd=REPO
+        )
         try:
             deadline = time.monotonic() + timeout_s
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(f"{command[0]} exited with status {process.returncode}:"
-                                       f"\n{search._tail(log)}")
+                    raise RuntimeError(
+                        f"{command[0]} exited with status {process.returncode}:\n{search._tail(log)}"
+                    )
                 try:
                     if httpx.get(base_url + ready_path, timeout=5.0).status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{base_url}{ready_path} not ready in {timeout_s:.0f} s:"
-                                       f"\n{search._tail(log)}")
+                    raise RuntimeError(
+                        f"{base_url}{ready_path} not ready in {timeout_s:.0f} s:\n{search._tail(log)}"
+                    )
                 time.sleep(0.2)
             yield Process(process, base_url, time.perf_counter() - started, log_path)
         finally:
@@ -237,8 +274,13 @@ class Cluster:
 
     def env(self, database: str) -> dict[str, str]:
         """The PG* variables of pypgstac and stac-fastapi-pgstac for `database`."""
-        return {"PGHOST": "127.0.0.1", "PGPORT": str(self.port), "PGUSER": "postgres",
-                "PGPASSWORD": PG_PASSWORD, "PGDATABASE": database}
+        return {
+            "PGHOST": "127.0.0.1",
+            "PGPORT": str(self.port),
+            "PGUSER": "postgres",
+            "PGPASSWORD": PG_PASSWORD,
+            "PGDATABASE": database,
+        }
 
 
 @contextmanager
@@ -247,8 +289,9 @@ def pg_cluster(directory: Path) -> Iterator[Cluster]:
     directory.mkdir(parents=True, exist_ok=True)
     directory.parent.chmod(0o755)  # the server runs as `postgres`: it must reach DIR
     try:
-        started = subprocess.run([str(PG_CLUSTER), "start", str(directory), "auto"],
-                                 capture_output=True, text=True)
+        started = subprocess.run(
+            [str(PG_CLUSTER), "start", str(directory), "auto"], capture_output=True, text=True
+        )
         if started.returncode:
             raise RuntimeError(f"pg-cluster start failed: {started.stderr[-2000:]}")
         out = started.stdout.split()
@@ -280,12 +323,14 @@ def ensure_pgstac_venv(venv: Path) -> dict[str, str]:
         search._say(f"installing {' '.join(PGSTAC_PACKAGES)} into {venv}")
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", *PGSTAC_PACKAGES], check=True)
-    code = ("import json, importlib.metadata as m; print(json.dumps({p: m.version(p) for p in "
-            "('stac-fastapi-pgstac', 'stac-fastapi-api', 'pypgstac', 'psycopg', 'asyncpg', "
-            "'uvicorn')}))")
+    code = (
+        "import json, importlib.metadata as m; print(json.dumps({p: m.version(p) for p in "
+        "('stac-fastapi-pgstac', 'stac-fastapi-api', 'pypgstac', 'psycopg', 'asyncpg', "
+        "'uvicorn')}))"
+    )
     versions: dict[str, str] = json.loads(
-        subprocess.run([str(python), "-c", code], check=True, capture_output=True,
-                       text=True).stdout)
+        subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True).stdout
+    )
     return versions
 
 
@@ -319,17 +364,21 @@ PGSTAC_LOAD = textwrap.dedent("""
 """)
 
 
-def load_pgstac(venv: Path, env: Mapping[str, str], collections: Path,
-                items: Path) -> dict[str, Any]:
+def load_pgstac(venv: Path, env: Mapping[str, str], collections: Path, items: Path) -> dict[str, Any]:
     """`pypgstac migrate`, then the collections and the (timed) items through pypgstac's Loader."""
     python = str(venv / "bin" / "python")
     full_env = {**os.environ, **env}
-    migrate = subprocess.run([str(venv / "bin" / "pypgstac"), "migrate"], env=full_env,
-                             capture_output=True, text=True, timeout=600)
+    migrate = subprocess.run(
+        [str(venv / "bin" / "pypgstac"), "migrate"], env=full_env, capture_output=True, text=True, timeout=600
+    )
     if migrate.returncode:
         raise RuntimeError(f"pypgstac migrate failed: {migrate.stderr[-2000:]}")
-    load = subprocess.run([python, "-c", PGSTAC_LOAD, str(collections), str(items)],
-                          env=full_env, capture_output=True, text=True)
+    load = subprocess.run(
+        [python, "-c", PGSTAC_LOAD, str(collections), str(items)],
+        env=full_env,
+        capture_output=True,
+        text=True,
+    )
     if load.returncode:
         raise RuntimeError(f"pypgstac load failed: {load.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(load.stdout.strip().splitlines()[-1])
@@ -340,16 +389,21 @@ def load_pgstac(venv: Path, env: Mapping[str, str], collections: Path,
 
 
 def analyze(url: str) -> None:
-    """ANALYZE a database after its load (untimed), so that its planner knows the tables."""
+    """VACUUM ANALYZE a database after its load (untimed), for both PostgreSQL systems alike.
+
+    ANALYZE gives the planner its statistics; VACUUM sets the visibility map that index-only
+    scans need, which autovacuum would do on its own shortly after a bulk insert.
+    """
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("ANALYZE")
+        conn.execute("VACUUM ANALYZE")
 
 
 # -- terrapole on PostgreSQL -----------------------------------------------------------------
-def load_terrapole_postgres(url: str, data_dir: Path, count: int, seed: int,
-                            batch_size: int) -> dict[str, Any]:
+def load_terrapole_postgres(
+    url: str, data_dir: Path, count: int, seed: int, batch_size: int
+) -> dict[str, Any]:
     """The synthetic catalog into terrapole's PostgreSQL store, as `bench.search` loads SQLite."""
     from terrapole.catalog import open_catalog
     from terrapole.formats.stac import parse_collection, parse_item
@@ -365,10 +419,15 @@ def load_terrapole_postgres(url: str, data_dir: Path, count: int, seed: int,
     finally:
         store.close()
     ingest_s = wall - generated.seconds
-    return {"items": written, "batch_size": batch_size, "ingest_s": ingest_s,
-            "items_per_s": written / ingest_s, "generation_s": generated.seconds,
-            "method": "store.upsert_items (parse + store), generation excluded",
-            "samples": generated.samples}
+    return {
+        "items": written,
+        "batch_size": batch_size,
+        "ingest_s": ingest_s,
+        "items_per_s": written / ingest_s,
+        "generation_s": generated.seconds,
+        "method": "store.upsert_items (parse + store), generation excluded",
+        "samples": generated.samples,
+    }
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -384,26 +443,42 @@ class SystemRun:
     error: str | None = None
 
 
-def serve_and_measure(run: SystemRun, command: Sequence[str], env: Mapping[str, str],
-                      port: int, api_root: str, ready_path: str, args: argparse.Namespace,
-                      samples: Sequence[Sequence[str]], work: Path,
-                      checks: dict[str, dict[str, Any]]) -> None:
+def serve_and_measure(
+    run: SystemRun,
+    command: Sequence[str],
+    env: Mapping[str, str],
+    port: int,
+    api_root: str,
+    ready_path: str,
+    args: argparse.Namespace,
+    samples: Sequence[Sequence[str]],
+    work: Path,
+    checks: dict[str, dict[str, Any]],
+) -> None:
     """Start one server, probe it, cross-check, measure the mix, read its memory; stop it."""
     base_url = f"http://127.0.0.1:{port}"
-    with running(command, env, base_url, ready_path, work / f"{run.name}-server.log") as server, \
-            rooted_client(base_url, api_root) as http:
-        search._say(f"{run.name}: server ready in {server.startup_s:.1f} s (PID "
-                    f"{server.process.pid}); cross-check, then the mix")
+    with (
+        running(command, env, base_url, ready_path, work / f"{run.name}-server.log") as server,
+        rooted_client(base_url, api_root) as http,
+    ):
+        search._say(
+            f"{run.name}: server ready in {server.startup_s:.1f} s (PID "
+            f"{server.process.pid}); cross-check, then the mix"
+        )
         load_before = os.getloadavg()[0]
         run.free_text = probe_free_text(http)
         for name, request in cross_check_requests(args.seed, args.items):
             checks.setdefault(name, {})[run.name] = answer_ids(http, request)
         skip = {} if run.free_text == "supported" else dict.fromkeys(FREE_TEXT_ROWS, run.free_text)
         run.queries = measure_mix(http, args.seed, args.repeat, args.warmup, samples, skip)
-        run.server = {**search.memory_mb(server.process.pid), "startup_s": server.startup_s,
-                      "pid": server.process.pid, "command": " ".join(command),
-                      # Other work on the machine during the mix (1-minute load average).
-                      "loadavg_1min": [load_before, os.getloadavg()[0]]}
+        run.server = {
+            **search.memory_mb(server.process.pid),
+            "startup_s": server.startup_s,
+            "pid": server.process.pid,
+            "command": " ".join(command),
+            # Other work on the machine during the mix (1-minute load average).
+            "loadavg_1min": [load_before, os.getloadavg()[0]],
+        }
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -429,16 +504,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     runs["pgstac"].error = f"installing stac-fastapi-pgstac failed: {exc}"
             # Loading: every system before any measurement.
             if "sqlite" in systems:
-                marker = search.prepare_catalog(work / "sqlite", args.items, args.seed,
-                                                args.batch_size)
-                runs["sqlite"].ingest = {**marker["ingest"], "method":
-                                         "store.upsert_items (parse + store + text index), "
-                                         "generation excluded"}
+                marker = search.prepare_catalog(work / "sqlite", args.items, args.seed, args.batch_size)
+                runs["sqlite"].ingest = {
+                    **marker["ingest"],
+                    "method": "store.upsert_items (parse + store + text index), generation excluded",
+                }
                 samples = marker["samples"]
                 search._say(f"sqlite: {marker['ingest']['items_per_s']:,.0f} items/s")
             if "postgres" in systems and cluster:
-                ingest = load_terrapole_postgres(cluster.url(TERRAPOLE_DB), work / "postgres",
-                                                 args.items, args.seed, args.batch_size)
+                ingest = load_terrapole_postgres(
+                    cluster.url(TERRAPOLE_DB), work / "postgres", args.items, args.seed, args.batch_size
+                )
                 samples = ingest.pop("samples")
                 runs["postgres"].ingest = ingest
                 analyze(cluster.url(TERRAPOLE_DB))
@@ -447,8 +523,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 collections, items, written_s = write_ndjson(work, args.items, args.seed)
                 search._say(f"pgstac: NDJSON written in {written_s:.1f} s (untimed); loading")
                 try:
-                    runs["pgstac"].ingest = load_pgstac(args.pgstac_venv, cluster.env(PGSTAC_DB),
-                                                        collections, items)
+                    runs["pgstac"].ingest = load_pgstac(
+                        args.pgstac_venv, cluster.env(PGSTAC_DB), collections, items
+                    )
                     analyze(cluster.url(PGSTAC_DB))
                     search._say(f"pgstac: {runs['pgstac'].ingest['items_per_s']:,.0f} items/s")
                 except (RuntimeError, subprocess.SubprocessError, ValueError) as exc:
@@ -463,26 +540,56 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     continue
                 port = args.port or search.free_port()
                 if name == "sqlite":
-                    command = [sys.executable, "-m", "terrapole", "serve", "--data-dir",
-                               str(work / "sqlite"), "--host", "127.0.0.1", "--port", str(port)]
+                    command = [
+                        sys.executable,
+                        "-m",
+                        "terrapole",
+                        "serve",
+                        "--data-dir",
+                        str(work / "sqlite"),
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                    ]
                     env, api_root, ready = base_env, "/stac", "/stac"
                 elif name == "postgres":
                     assert cluster is not None
-                    command = [sys.executable, "-m", "terrapole", "serve", "--data-dir",
-                               str(work / "postgres"), "--host", "127.0.0.1", "--port", str(port)]
+                    command = [
+                        sys.executable,
+                        "-m",
+                        "terrapole",
+                        "serve",
+                        "--data-dir",
+                        str(work / "postgres"),
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                    ]
                     env = {**base_env, "TERRAPOLE_DATABASE_URL": cluster.url(TERRAPOLE_DB)}
                     api_root, ready = "/stac", "/stac"
                 else:
                     assert cluster is not None
-                    command = [str(args.pgstac_venv / "bin" / "uvicorn"),
-                               "stac_fastapi.pgstac.app:create_app", "--factory", "--host",
-                               "127.0.0.1", "--port", str(port), "--workers", "1",
-                               "--log-level", "warning"]
+                    command = [
+                        str(args.pgstac_venv / "bin" / "uvicorn"),
+                        "stac_fastapi.pgstac.app:create_app",
+                        "--factory",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--workers",
+                        "1",
+                        "--log-level",
+                        "warning",
+                    ]
                     env = {**base_env, **cluster.env(PGSTAC_DB)}
                     api_root, ready = "/", "/"
                 try:
-                    serve_and_measure(current, command, env, port, api_root, ready, args,
-                                      samples, work, checks)
+                    serve_and_measure(
+                        current, command, env, port, api_root, ready, args, samples, work, checks
+                    )
                 except (RuntimeError, httpx.HTTPError) as exc:
                     current.error = str(exc)[-3000:]
                     search._say(f"{name}: {current.error}")
@@ -496,8 +603,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _samples(count: int, seed: int) -> list[list[str]]:
     every = max(1, count // search.SAMPLE_IDS)
-    return [[item["collection"], item["id"]] for index, item in
-            enumerate(synthetic.items(count, seed)) if index % every == 0]
+    return [
+        [item["collection"], item["id"]]
+        for index, item in enumerate(synthetic.items(count, seed))
+        if index % every == 0
+    ]
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -510,8 +620,12 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
 def goals(runs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """The issue's goals from the measured rows: per-query speedup, and ingest."""
     postgres, pgstac = runs.get("postgres"), runs.get("pgstac")
-    result: dict[str, Any] = {"speedup_goal": SPEEDUP_GOAL, "per_query": {}, "speedup_met": None,
-                              "ingest_met": None}
+    result: dict[str, Any] = {
+        "speedup_goal": SPEEDUP_GOAL,
+        "per_query": {},
+        "speedup_met": None,
+        "ingest_met": None,
+    }
     if not postgres or not pgstac or postgres.get("error") or pgstac.get("error"):
         return result
     theirs = {row["query"]: row for row in pgstac["queries"]}
@@ -519,8 +633,11 @@ def goals(runs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     for row in postgres["queries"]:
         other = theirs.get(row["query"])
         if other is None or other.get("unsupported"):
-            result["per_query"][row["query"]] = {"ratio": None, "met": None,
-                                                 "note": (other or {}).get("unsupported")}
+            result["per_query"][row["query"]] = {
+                "ratio": None,
+                "met": None,
+                "note": (other or {}).get("unsupported"),
+            }
             continue
         value = ratio(other["p50_ms"], row["p50_ms"])
         met = None if value is None else value >= SPEEDUP_GOAL
@@ -534,13 +651,24 @@ def goals(runs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def build_result(args: argparse.Namespace, runs: Mapping[str, SystemRun],
-                 checks: Mapping[str, Mapping[str, Any]],
-                 versions: Mapping[str, str]) -> dict[str, Any]:
+def build_result(
+    args: argparse.Namespace,
+    runs: Mapping[str, SystemRun],
+    checks: Mapping[str, Mapping[str, Any]],
+    versions: Mapping[str, str],
+) -> dict[str, Any]:
     """The JSON document of the run."""
-    systems = {name: {"label": LABELS[name], "ingest": r.ingest, "server": r.server,
-                      "free_text": r.free_text, "queries": r.queries, "error": r.error}
-               for name, r in runs.items()}
+    systems = {
+        name: {
+            "label": LABELS[name],
+            "ingest": r.ingest,
+            "server": r.server,
+            "free_text": r.free_text,
+            "queries": r.queries,
+            "error": r.error,
+        }
+        for name, r in runs.items()
+    }
     return {
         "benchmark": "compare",
         "items": args.items,
@@ -575,11 +703,14 @@ def render_table(result: Mapping[str, Any]) -> str:
     systems = result["systems"]
     names = list(systems)
     width = 20
-    lines = [f"compare: {result['items']:,} items, seed {result['seed']}, {result['repeat']} "
-             f"measured requests per query after {result['warmup']} warm-up; cells p50/p95 ms "
-             f"(E = errors, e = empty answers)",
-             f"{'query':<32}" + "".join(f"{systems[n]['label']:>{width}}" for n in names)
-             + f"{'pgstac/pg':>11}{'>=2x?':>7}"]
+    lines = [
+        f"compare: {result['items']:,} items, seed {result['seed']}, {result['repeat']} "
+        f"measured requests per query after {result['warmup']} warm-up; cells p50/p95 ms "
+        f"(E = errors, e = empty answers)",
+        f"{'query':<32}"
+        + "".join(f"{systems[n]['label']:>{width}}" for n in names)
+        + f"{'pgstac/pg':>11}{'>=2x?':>7}",
+    ]
     by_name = {n: {row["query"]: row for row in systems[n]["queries"]} for n in names}
     queries: list[str] = []
     for n in names:
@@ -589,26 +720,37 @@ def render_table(result: Mapping[str, Any]) -> str:
         verdict = per_query.get(query, {})
         value = verdict.get("ratio")
         met = verdict.get("met")
-        lines.append(f"{query:<32}" + "".join(f"{_cell(by_name[n].get(query)):>{width}}"
-                                              for n in names)
-                     + f"{'-' if value is None else f'{value:.2f}':>11}"
-                     + f"{'-' if met is None else search._yes_no(met):>7}")
-    lines.append(f"{'ingest items/s':<32}" + "".join(
-        f"{_rate(systems[n]['ingest']):>{width}}" for n in names)
-        + f"{_ingest_ratio(result['goals']):>11}")
-    lines.append(f"{'server RSS MB (peak)':<32}" + "".join(
-        f"{_memory(systems[n]['server']):>{width}}" for n in names))
-    lines.append(f"{'free text q':<32}" + "".join(
-        f"{(systems[n]['free_text'] or '-').split(' (')[0]:>{width}}" for n in names))
+        lines.append(
+            f"{query:<32}"
+            + "".join(f"{_cell(by_name[n].get(query)):>{width}}" for n in names)
+            + f"{'-' if value is None else f'{value:.2f}':>11}"
+            + f"{'-' if met is None else search._yes_no(met):>7}"
+        )
+    lines.append(
+        f"{'ingest items/s':<32}"
+        + "".join(f"{_rate(systems[n]['ingest']):>{width}}" for n in names)
+        + f"{_ingest_ratio(result['goals']):>11}"
+    )
+    lines.append(
+        f"{'server RSS MB (peak)':<32}" + "".join(f"{_memory(systems[n]['server']):>{width}}" for n in names)
+    )
+    lines.append(
+        f"{'free text q':<32}"
+        + "".join(f"{(systems[n]['free_text'] or '-').split(' (')[0]:>{width}}" for n in names)
+    )
     for name, check in result["cross_check"].items():
         counts = ", ".join(f"{LABELS[s]} {c}" for s, c in check["counts"].items())
         state = "agree" if check["agree"] else "DIFFER"
-        lines.append(f"cross-check {name}: {state} ({counts})"
-                     + (" [a full page: compared on one page only]" if check["full_page"] else ""))
+        lines.append(
+            f"cross-check {name}: {state} ({counts})"
+            + (" [a full page: compared on one page only]" if check["full_page"] else "")
+        )
     g = result["goals"]
-    lines.append(f"goal: terrapole-postgres >= {SPEEDUP_GOAL:g}x faster p50 on every query: "
-                 f"{_verdict(g['speedup_met'])}; ingest at least pypgstac's: "
-                 f"{_verdict(g['ingest_met'])}")
+    lines.append(
+        f"goal: terrapole-postgres >= {SPEEDUP_GOAL:g}x faster p50 on every query: "
+        f"{_verdict(g['speedup_met'])}; ingest at least pypgstac's: "
+        f"{_verdict(g['ingest_met'])}"
+    )
     for n in names:
         if systems[n]["error"]:
             lines.append(f"{LABELS[n]} FAILED: {systems[n]['error'][:500]}")
@@ -645,34 +787,71 @@ def parse_systems(text: str) -> list[str]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=100_000, help="catalog size (default 100000)")
-    parser.add_argument("--systems", type=parse_systems, default=list(SYSTEMS),
-                        help="comma-separated, among sqlite,postgres,pgstac (default: all)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.compare",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--items",
+        type=parse_sizes,
+        default=[100_000],
+        help="catalog sizes, comma-separated, each run in turn in this one run (default 100000)",
+    )
+    parser.add_argument(
+        "--systems",
+        type=parse_systems,
+        default=list(SYSTEMS),
+        help="comma-separated, among sqlite,postgres,pgstac (default: all)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="generator and query seed (default 1)")
     parser.add_argument("--repeat", type=int, default=200, help="measured requests per query")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests per query first")
     parser.add_argument("--batch-size", type=int, default=10_000, help="items per transaction")
-    parser.add_argument("--pgstac-venv", type=Path, default=PGSTAC_VENV,
-                        help="virtualenv of stac-fastapi-pgstac (created when missing)")
+    parser.add_argument(
+        "--pgstac-venv",
+        type=Path,
+        default=PGSTAC_VENV,
+        help="virtualenv of stac-fastapi-pgstac (created when missing)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     parser.add_argument("--out", type=Path, help="JSON output (default bench/results/compare-N.json)")
     return parser.parse_args(argv)
 
 
+def parse_sizes(text: str) -> list[int]:
+    """`100000,1000000` -> [100000, 1000000]."""
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"sizes are whole numbers separated by commas; got {text!r}"
+        ) from None
+    if not sizes or min(sizes) <= 0:
+        raise argparse.ArgumentTypeError(f"give at least one positive size; got {text!r}")
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the comparison; exit status 1 when a system failed or a measured request failed."""
+    """Run the comparison at each size in turn; exit status 1 when a system or a request failed."""
     args = parse_args(argv)
-    result = run(args)
-    print(render_table(result))
-    out: Path = args.out or search.RESULTS_DIR / f"compare-{args.items}.json"
+    sizes: list[int] = args.items
+    results = []
+    for size in sizes:
+        result = run(argparse.Namespace(**{**vars(args), "items": size}))
+        print(render_table(result), flush=True)
+        results.append(result)
+    out: Path = args.out or search.RESULTS_DIR / f"compare-{'-'.join(map(str, sizes))}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    document = results[0] if len(results) == 1 else {"benchmark": "compare", "runs": results}
+    out.write_text(json.dumps(document, indent=2) + "\n")
     search._say(f"results written to {out}")
-    failed = any(s["error"] or any(row["errors"] for row in s["queries"])
-                 for s in result["systems"].values())
+    failed = any(
+        s["error"] or any(row["errors"] for row in s["queries"])
+        for result in results
+        for s in result["systems"].values()
+    )
     return 1 if failed else 0
 
 

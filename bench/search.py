@@ -104,8 +104,10 @@ def prepare_catalog(data_dir: Path, count: int, seed: int, batch_size: int) -> d
         marker: dict[str, Any] = json.loads(marker_path.read_text())
         if {key: marker.get(key) for key in wanted} == wanted:
             return {**marker, "reused": True}
-        raise SystemExit(f"{data_dir} holds another synthetic catalog ({MARKER}: "
-                         f"{ {key: marker.get(key) for key in wanted} }); use another --data-dir")
+        raise SystemExit(
+            f"{data_dir} holds another synthetic catalog ({MARKER}: "
+            f"{ {key: marker.get(key) for key in wanted} }); use another --data-dir"
+        )
     if data_dir.exists() and any(data_dir.iterdir()):
         raise SystemExit(f"{data_dir} is not empty and has no {MARKER}; use an empty --data-dir")
     marker = {**wanted, "ingest": load_catalog(data_dir, count, seed, batch_size)}
@@ -142,8 +144,18 @@ def free_port() -> int:
 @contextmanager
 def running_server(data_dir: Path, port: int) -> Iterator[Server]:
     """`terrapole serve` on `data_dir` in a subprocess, answering /stac; stopped on exit."""
-    command = [sys.executable, "-m", "terrapole", "serve", "--data-dir", str(data_dir),
-               "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "terrapole",
+        "serve",
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
@@ -159,16 +171,16 @@ def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log: IO[b
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited with status {process.returncode}:\n"
-                               f"{_tail(log)}")
+            raise RuntimeError(f"the server exited with status {process.returncode}:\n{_tail(log)}")
         try:
             if httpx.get(f"{base_url}/stac", timeout=5.0).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer {base_url}/stac within {READY_TIMEOUT_S:.0f} s:"
-                       f"\n{_tail(log)}")
+    raise RuntimeError(
+        f"the server did not answer {base_url}/stac within {READY_TIMEOUT_S:.0f} s:\n{_tail(log)}"
+    )
 
 
 def _tail(log: IO[bytes]) -> str:
@@ -205,8 +217,7 @@ def machine_facts() -> dict[str, Any]:
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu_model": _proc_field("/proc/cpuinfo", "model name") or platform.processor(),
-        "memory_total_mb": int((_proc_field("/proc/meminfo", "MemTotal") or "0 kB").split()[0])
-        // 1024,
+        "memory_total_mb": int((_proc_field("/proc/meminfo", "MemTotal") or "0 kB").split()[0]) // 1024,
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "terrapole": version("terrapole"),
@@ -231,13 +242,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         _say(f"catalog of {args.items:,} synthetic items in {data_dir}")
         marker = prepare_catalog(data_dir, args.items, args.seed, args.batch_size)
-        _say(f"ingest: {marker['ingest']['items_per_s']:,.0f} items/s"
-             + (" (measured when loaded, reused)" if marker["reused"] else ""))
-        with running_server(data_dir, args.port or free_port()) as server, \
-                httpx.Client(base_url=server.base_url, timeout=60.0) as http:
+        _say(
+            f"ingest: {marker['ingest']['items_per_s']:,.0f} items/s"
+            + (" (measured when loaded, reused)" if marker["reused"] else "")
+        )
+        with (
+            running_server(data_dir, args.port or free_port()) as server,
+            httpx.Client(base_url=server.base_url, timeout=60.0) as http,
+        ):
             _say(f"server ready in {server.startup_s:.1f} s; measuring the query mix")
-            queries = client.measure_mix(http, args.seed, args.repeat, args.warmup,
-                                         marker["samples"])
+            queries = client.measure_mix(http, args.seed, args.repeat, args.warmup, marker["samples"])
             memory = memory_mb(server.process.pid)
     finally:
         if temporary and not args.keep:
@@ -247,8 +261,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return _result(args, marker, queries, {**memory, "startup_s": server.startup_s})
 
 
-def _result(args: argparse.Namespace, marker: dict[str, Any], queries: list[dict[str, Any]],
-            server: dict[str, float]) -> dict[str, Any]:
+def _result(
+    args: argparse.Namespace, marker: dict[str, Any], queries: list[dict[str, Any]], server: dict[str, float]
+) -> dict[str, Any]:
     ingest = {**marker["ingest"], "reused": marker["reused"], "goal_items_per_s": INGEST_GOAL_PER_S}
     ingest["met"] = ingest["items_per_s"] >= INGEST_GOAL_PER_S
     return {
@@ -268,21 +283,26 @@ def _result(args: argparse.Namespace, marker: dict[str, Any], queries: list[dict
 def render_table(result: dict[str, Any]) -> str:
     """The result as the printed table."""
     ingest, server = result["ingest"], result["server"]
-    lines = [f"terrapole search benchmark: {result['items']:,} items, seed {result['seed']}, "
-             f"{result['repeat']} measured requests per query after {result['warmup']} warm-up "
-             f"(goals are for 1,000,000 items)",
-             f"{'query':<32} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'goal':>8} "
-             f"{'met?':>5} {'empty':>5} {'errors':>6}"]
+    lines = [
+        f"terrapole search benchmark: {result['items']:,} items, seed {result['seed']}, "
+        f"{result['repeat']} measured requests per query after {result['warmup']} warm-up "
+        f"(goals are for 1,000,000 items)",
+        f"{'query':<32} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'goal':>8} "
+        f"{'met?':>5} {'empty':>5} {'errors':>6}",
+    ]
     lines += [_table_row(row) for row in result["queries"]]
     reused = f", measured at load on {ingest['loaded_at']}" if ingest["reused"] else ""
-    lines.append(f"ingest: {ingest['items']:,} items in {ingest['ingest_s']:.1f} s = "
-                 f"{ingest['items_per_s']:,.0f} items/s (parse + store; generation "
-                 f"{ingest['generation_s']:.1f} s excluded{reused}); goal >= "
-                 f"{INGEST_GOAL_PER_S:,}: {_yes_no(ingest['met'])}")
-    lines.append(f"server RSS after the mix: {server['rss_mb']:.0f} MB (peak {server['peak_rss_mb']:.0f}"
-                 f" MB); goal <= {RSS_GOAL_MB} MB: {_yes_no(server['met'])}")
-    lines += [f"  {row['query']}: {error}" for row in result["queries"] for error in
-              row["error_examples"]]
+    lines.append(
+        f"ingest: {ingest['items']:,} items in {ingest['ingest_s']:.1f} s = "
+        f"{ingest['items_per_s']:,.0f} items/s (parse + store; generation "
+        f"{ingest['generation_s']:.1f} s excluded{reused}); goal >= "
+        f"{INGEST_GOAL_PER_S:,}: {_yes_no(ingest['met'])}"
+    )
+    lines.append(
+        f"server RSS after the mix: {server['rss_mb']:.0f} MB (peak {server['peak_rss_mb']:.0f}"
+        f" MB); goal <= {RSS_GOAL_MB} MB: {_yes_no(server['met'])}"
+    )
+    lines += [f"  {row['query']}: {error}" for row in result["queries"] for error in row["error_examples"]]
     return "\n".join(lines)
 
 
@@ -292,8 +312,10 @@ def _table_row(row: dict[str, Any]) -> str:
 
     goal = "-" if row["goal_p50_ms"] is None else f"<= {row['goal_p50_ms']:g}"
     met = "-" if row["met"] is None else _yes_no(row["met"])
-    return (f"{row['query']:<32} {row['n']:>4} {ms(row['p50_ms']):>8} {ms(row['p95_ms']):>8} "
-            f"{ms(row['mean_ms']):>8} {goal:>8} {met:>5} {row['empty']:>5} {row['errors']:>6}")
+    return (
+        f"{row['query']:<32} {row['n']:>4} {ms(row['p50_ms']):>8} {ms(row['p95_ms']):>8} "
+        f"{ms(row['mean_ms']):>8} {goal:>8} {met:>5} {row['empty']:>5} {row['errors']:>6}"
+    )
 
 
 def _yes_no(flag: bool) -> str:
@@ -306,8 +328,11 @@ def _say(message: str) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.search",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--items", type=int, default=100_000, help="catalog size (default 100000)")
     parser.add_argument("--seed", type=int, default=1, help="generator and query seed (default 1)")
     parser.add_argument("--repeat", type=int, default=200, help="measured requests per query")

@@ -1,7 +1,9 @@
-"""Reading STAC documents from files, directories and URLs into the catalog.
+"""Reading metadata documents from files, directories and URLs into the catalog.
 
 Accepts STAC Collections, Items, FeatureCollections of Items (including API search pages) and
-NDJSON of Items. Collections are written before items; a record that does not parse is
+NDJSON of Items, and every dataset-level format of `terrapole.formats` (ISO 19139 and 19115-3,
+DataCite, Dublin Core, DCAT-AP, schema.org): those become collections that carry their whole
+canonical record. Collections are written before items; a record that does not parse is
 reported and skipped, and the others go on.
 """
 
@@ -14,13 +16,16 @@ from typing import Any
 
 import orjson
 
+from terrapole import formats
 from terrapole.catalog.base import CatalogStore, IngestReport
 from terrapole.core.errors import CollectionNotFound, InvalidRecord
 from terrapole.core.model import BBox, Collection, Extent, Item, Provenance
+from terrapole.core.record import collection_from_record
 from terrapole.formats.stac import parse_collection, parse_item
 
 JSON_SUFFIXES = (".json", ".geojson")
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
+METADATA_SUFFIXES = (".xml", ".rdf", ".ttl", ".jsonld", ".owl")
 BATCH = 10_000
 
 
@@ -30,6 +35,13 @@ class Source:
 
     origin: str
     document: Any
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """The bytes of a document in one of `terrapole.formats`' formats, parsed when sorted."""
+
+    data: bytes
 
 
 @dataclass
@@ -48,6 +60,8 @@ def read_path(path: Path) -> Iterator[Source]:
         suffix = file.suffix.lower()
         if suffix in NDJSON_SUFFIXES:
             yield from _ndjson(file)
+        elif suffix in METADATA_SUFFIXES:
+            yield Source(str(file), RawDocument(file.read_bytes()))
         elif suffix in JSON_SUFFIXES or file == path:
             yield from _json_file(file)
 
@@ -55,6 +69,9 @@ def read_path(path: Path) -> Iterator[Source]:
 def read_url(url: str, fetch: Callable[[str], bytes]) -> Iterator[Source]:
     """The document at a URL (`fetch` returns its bytes; injected so tests need no network)."""
     data = fetch(url)
+    if data.lstrip()[:1] not in (b"{", b"["):
+        yield Source(url, RawDocument(data))
+        return
     try:
         yield Source(url, orjson.loads(data))
     except orjson.JSONDecodeError:
@@ -151,7 +168,11 @@ def _sort(source: Source, records: Records, collection: str | None) -> None:
     doc = source.document
     kind = doc.get("type") if isinstance(doc, dict) else None
     try:
-        if kind == "Collection":
+        if isinstance(doc, RawDocument):
+            records.collections.extend(_dataset_records(source.origin, doc.data))
+        elif isinstance(doc, dict) and ("@context" in doc or "data" in doc):
+            records.collections.extend(_dataset_records(source.origin, orjson.dumps(doc)))
+        elif kind == "Collection":
             records.collections.append(parse_collection(doc, Provenance(source.origin, "stac")))
         elif kind == "Feature":
             records.items.append(parse_item(doc, collection))
@@ -162,6 +183,19 @@ def _sort(source: Source, records: Records, collection: str | None) -> None:
             raise InvalidRecord(f"not a STAC Collection, Item or FeatureCollection (type {kind!r})")
     except InvalidRecord as exc:
         records.failures.append((source.origin, exc.message))
+
+
+def _dataset_records(origin: str, data: bytes) -> list[Collection]:
+    """The collections of a dataset-level metadata document (a catalog may hold several)."""
+    name = formats.detect(data)
+    module = formats.FORMATS[name].load()
+    many = getattr(module, "parse_many", None)
+    records = many(data) if many is not None else [module.parse(data)]
+    provenance = Provenance(origin, name)
+    return [
+        collection_from_record(record.with_changes(provenance=(*record.provenance, provenance)))
+        for record in records
+    ]
 
 
 def _json_file(file: Path) -> Iterator[Source]:

@@ -231,7 +231,7 @@ def test_parse_systems() -> None:
 
 def test_parse_args_defaults() -> None:
     args = compare.parse_args(["--items", "500", "--systems", "postgres,pgstac"])
-    assert args.items == 500
+    assert args.items == [500]
     assert args.systems == ["postgres", "pgstac"]
     assert args.pgstac_venv == compare.PGSTAC_VENV
 
@@ -242,3 +242,11 @@ def test_write_ndjson_holds_the_synthetic_catalog(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in items.read_text().splitlines()]
     assert len(lines) == 25
     assert [item["id"] for item in lines] == [s[1] for s in compare._samples(25, 3)]
+
+
+def test_parse_args_takes_several_sizes_for_one_run() -> None:
+    assert compare.parse_args(["--items", "100000,1000000"]).items == [100_000, 1_000_000]
+    with pytest.raises(SystemExit):
+        compare.parse_args(["--items", "100000,lots"])
+    with pytest.raises(SystemExit):
+        compare.parse_args(["--items", "0"])

@@ -125,3 +125,51 @@ def test_a_read_only_store_refuses_writes(postgres_url: str) -> None:
             store.upsert_collections([parse_collection(collection_doc("alpha"))])
     finally:
         store.close()
+
+
+def bilingual_collection(collection_id: str, fr: str, en: str) -> Any:
+    doc = collection_doc(collection_id)
+    doc["title"], doc["description"] = en, en
+    doc["terrapole:translations"] = {"fr": {"title": fr, "description": fr}}
+    return parse_collection(doc)
+
+
+def test_collections_match_french_and_english_word_forms(postgres_url: str) -> None:
+    store = catalog(postgres_url)
+    try:
+        store.upsert_collections(
+            [
+                bilingual_collection("trees", "Hauteur de la forêt", "Height of the forest"),
+                bilingual_collection("ice", "Le glacier d'Argentière", "The Argentière glacier"),
+            ]
+        )
+
+        def found(text: str) -> list[str]:
+            return [c.id for c in store.search_collections(Query(text=text)).records]
+
+        assert found("forêts") == ["trees"]  # French plural, accent kept
+        assert found("FORETS") == ["trees"]  # French plural, accent and case folded
+        assert found("forests") == ["trees"]  # English plural
+        assert found("glaciers") == ["ice"]
+        assert found("argentiere") == ["ice"]
+        assert found("hauteurs glaciers") == []  # every word must match, in one language
+    finally:
+        store.close()
+
+
+def test_upgrade_from_version_1_rebuilds_collection_text(postgres_url: str) -> None:
+    store = catalog(postgres_url)
+    store.upsert_collections([bilingual_collection("trees", "Hauteur de la forêt", "Height of the forest")])
+    store.close()
+    with psycopg.connect(postgres_url) as conn:
+        # What a version 1 database holds: simple words only.
+        conn.execute("UPDATE collections SET fts = to_tsvector('simple', title)")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with pytest.raises(StorageError, match="terrapole db upgrade"):
+        catalog(postgres_url)
+    assert postgres_module.upgrade(postgres_url) == postgres_module.SCHEMA_VERSION
+    reopened = catalog(postgres_url)
+    try:
+        assert [c.id for c in reopened.search_collections(Query(text="forêts")).records] == ["trees"]
+    finally:
+        reopened.close()

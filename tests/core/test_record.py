@@ -30,10 +30,27 @@ def full_record() -> Record:
         hierarchy_level="series",
         language="fre",
         languages=("fre", "eng"),
-        keywords=(Keyword({"en": "FOREST"}, "GCMD Science Keywords", "https://gcmd.example/forest"),),
+        keywords=(
+            Keyword(
+                {"en": "FOREST"},
+                "GCMD Science Keywords",
+                "https://gcmd.example/forest",
+                "https://gcmd.example",
+            ),
+        ),
         topic_categories=("environment",),
         inspire_themes=("Land cover",),
-        contacts=(Contact("ONF", ("pointOfContact",), organisation="ONF", email="a@b.fr"),),
+        contacts=(
+            Contact("ONF", ("pointOfContact",), organisation="ONF", email="a@b.fr", kind="organisation"),
+            Contact(
+                "Dupont, Marie",
+                ("author",),
+                kind="person",
+                identifier="https://orcid.org/0000-0002-1825-0097",
+                identifier_scheme="ORCID",
+                organisation_identifier="https://ror.org/03yyvd929",
+            ),
+        ),
         metadata_contacts=(Contact("Theia", ("custodian",)),),
         lineage={"en": "Derived from GEDI"},
         extent=Extent(
@@ -114,3 +131,22 @@ def test_detect(head, name):
 def test_detect_refuses_unknown(data):
     with pytest.raises(InvalidRecord):
         formats.detect(data)
+
+
+@pytest.mark.parametrize(
+    ("identifier", "prefix"),
+    [
+        ("10.82433/pgk2-ar97", "10.82433-pgk2-ar97-"),
+        ("https://doi.org/10.5281/zenodo.1", "10.5281-zenodo.1-"),
+        ("http://nobelprize.org/datasets/dcat#ds1", "http:-nobelprize.org-datasets-dcat-ds1-"),
+        ("{uuid}", "uuid-"),
+    ],
+)
+def test_catalog_id_is_one_path_segment(identifier, prefix):
+    from terrapole.core.record import catalog_id
+
+    made = catalog_id(identifier)
+    assert made.startswith(prefix)
+    assert "/" not in made and len(made) == len(prefix) + 8
+    assert catalog_id("da165110-88fd-11da-a88f-000d939bc5d8") == "da165110-88fd-11da-a88f-000d939bc5d8"
+    assert catalog_id(identifier + "x") != made

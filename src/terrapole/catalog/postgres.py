@@ -1,12 +1,15 @@
 """The scale-out catalog: PostgreSQL with PostGIS, through a psycopg 3 connection pool.
 
-Free text lives in the database: each row carries a `tsvector` built with the `simple`
-configuration over `unaccent`ed text, title words weighted A and the rest (description,
-keywords, platform, instruments...) weighted B, under a GIN index. Why `simple` and not an
-English plus French stemming pair: the catalog is bilingual and most of its words are names
-(platforms, places, variables, acronyms) that stemmers mangle; `simple` with `unaccent`
-matches exactly what the embedded store's analyzer does (lowercase, ASCII folding, no
-stemming), so both stores find the same records for the same words.
+Free text lives in the database: each row carries a `tsvector`, title words weighted A and the
+rest (description, keywords, platform, instruments...) weighted B, under a GIN index.
+- Every row has the words under the `simple` configuration over `unaccent`ed text: exact,
+  case- and accent-folded words, what the embedded store's analyzer does. Most item words are
+  names (platforms, places, variables, acronyms) that stemmers would mangle.
+- Collections, whose titles and descriptions are prose in French and English, also carry their
+  French text under `tp_fr` and their English text under `tp_en` (the French and English
+  stemmers behind `unaccent`, see `postgres_schema.TEXT_CONFIGS`). A query matches under any of
+  the three, so "forêts" finds "forest"-free French records about "forêt", and "glaciers" finds
+  English ones about a "glacier".
 
 Writes are set-based (see `postgres_write`), one transaction per batch; searches are planned
 by `postgres_search`, with CQL2 compiled by `postgres_filter`; the schema is versioned in
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any, cast
@@ -29,7 +33,7 @@ from psycopg_pool import ConnectionPool
 from terrapole.catalog import postgres_write
 from terrapole.catalog.base import item_queryables_schema
 from terrapole.catalog.postgres_filter import Queryable
-from terrapole.catalog.postgres_schema import SCHEMA_VERSION, statements
+from terrapole.catalog.postgres_schema import COLLECTION_TEXT_CONFIGS, SCHEMA_VERSION, statements
 from terrapole.catalog.postgres_search import Searcher, SortKey, TableSpec, json_property
 from terrapole.catalog.postgres_write import ITEM_SELECT, PROMOTED_COLUMNS
 from terrapole.catalog.records import collection_from_json, item_from_row
@@ -40,6 +44,8 @@ from terrapole.core.query import Page, Query
 from terrapole.settings import Settings
 
 POOL_SIZE = 8
+# The schema version that added French and English text vectors to collections.
+TEXT_CONFIGS_VERSION = 2
 CONNECT_TIMEOUT_S = 5
 POOL_WAIT_S = 10.0  # how long a request waits for a connection before it fails
 MIGRATION_LOCK = 7_412_093_511  # pg_advisory_xact_lock key: one migration at a time
@@ -84,6 +90,8 @@ def upgrade(url: str) -> int:
         try:
             for statement in statements():
                 conn.execute(statement)
+            if 0 < version < TEXT_CONFIGS_VERSION:
+                postgres_write.rebuild_collection_text(conn)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StorageError(
                 f"cannot create the catalog schema ({_first(exc)}); a superuser must run "
@@ -217,16 +225,28 @@ class PostgresCatalog:
 
     # -- items ---------------------------------------------------------------------------
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:
-        """Insert or replace items, one transaction per batch of `batch_size`."""
+        """Insert or replace items, one transaction per batch of `batch_size`.
+
+        A writer thread writes each batch while this thread reads and prepares the next one (the
+        server does most of the writing, and psycopg waits on it without holding the GIL). A
+        batch that fails stops the load: the batches before it are written, none after it.
+        """
         total = 0
         iterator = iter(items)
-        while batch := list(islice(iterator, batch_size)):
-            total += self._write_items(batch)
+        with ThreadPoolExecutor(1, thread_name_prefix="terrapole-pg-writer") as writer:
+            pending: Future[int] | None = None
+            while batch := list(islice(iterator, batch_size)):
+                prepared = postgres_write.prepare_items(batch)
+                if pending is not None:
+                    total += pending.result()
+                pending = writer.submit(self._write_items, prepared)
+            if pending is not None:
+                total += pending.result()
         return total
 
-    def _write_items(self, batch: list[Item]) -> int:
+    def _write_items(self, prepared: postgres_write.PreparedItems) -> int:
         with self._transaction() as conn:
-            return postgres_write.write_items(conn, batch)
+            return postgres_write.write_items(conn, prepared)
 
     def get_item(self, collection_id: str, item_id: str) -> Item:
         """One item by collection and id."""
@@ -251,10 +271,16 @@ class PostgresCatalog:
     def search_items(self, query: Query) -> Page[Item]:
         """Items matching the query."""
         with self._read() as conn:
-            known = frozenset(name for name, _ in _queryable_rows(conn, query.collections))
-            spec = _item_spec(known, _time_spans(conn))
+            # Each lookup is a round trip: made only when the query needs it.
+            needs_properties = query.filter is not None or bool(query.sortby)
+            rows = _queryable_rows(conn, query.collections) if needs_properties else []
+            spans = _time_spans(conn) if query.datetime is not None else (0, 0)
+            spec = _item_spec(frozenset(name for name, _ in rows), spans)
             extra = []
-            if query.collections:
+            if len(query.collections) == 1:
+                # Equality, unlike ANY, lets the (collection, datetime, ...) index deliver rows in order.
+                extra.append(Fragment("i.collection = %s", [query.collections[0]]))
+            elif query.collections:
                 extra.append(Fragment("i.collection = ANY(%s::text[])", [list(query.collections)]))
             outcome = Searcher(spec, self.count_limit, self.count_budget_ms).run(conn, query, extra)
         records = [item_from_row(row) for row in outcome.rows]
@@ -331,6 +357,8 @@ def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
             "collection": SortKey("i.collection", False, "text", nullable=False),
         },
         time_bounds=lambda: spans,
+        bbox_sql=("i.minx", "i.miny", "i.maxx", "i.maxy"),
+        geometry_exact=True,
     )
 
 
@@ -369,6 +397,7 @@ def _collection_spec() -> TableSpec:
             "pole": SortKey("c.pole", False, "text"),
         },
         bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy"),
+        text_configs=COLLECTION_TEXT_CONFIGS,
     )
 
 

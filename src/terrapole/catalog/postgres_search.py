@@ -32,7 +32,14 @@ from terrapole.core.timeutil import from_micros, to_micros
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_:.\-]{1,128}$")
 COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
-TEXT_CONFIG = "simple"
+# Text search configurations a query is matched under (see postgres_schema.TEXT_CONFIGS): `simple`
+# over unaccented words everywhere, plus the French and English stemmers where a table has them.
+SIMPLE_CONFIG = "simple"
+# Back to the session's own statement timeout (as configured for the role or database).
+_RESTORE_TIMEOUT = (
+    "SELECT set_config('statement_timeout', reset_val, true) "
+    "FROM pg_settings WHERE name = 'statement_timeout'"
+)
 # How a sort-key value is bound back from a page token.
 PLACEHOLDERS = {
     "time": "%s::timestamptz",
@@ -63,10 +70,13 @@ class TableSpec:
     default_sort: tuple[SortKey, ...]
     resolve: Callable[[str], Queryable]
     sort_columns: dict[str, SortKey]
-    # Column bounds of the bounding box (for tables without an exact geometry).
+    # Column bounds of the bounding box, and whether a geometry column refines it.
     bbox_sql: tuple[str, str, str, str] | None = None
+    geometry_exact: bool = False
     # Largest distances (before, after) between a row's sort instant and its start and end.
     time_bounds: Callable[[], tuple[int, int]] | None = None
+    # The text search configurations the table's text vectors were built with.
+    text_configs: tuple[str, ...] = (SIMPLE_CONFIG,)
 
 
 @dataclass(slots=True)
@@ -90,13 +100,24 @@ def json_property(column: str, name: str, typed: dict[str, str] | None = None) -
     return Queryable(f"({column} -> '{name}')", "json", typed=typed or {})
 
 
-def text_query(text: str) -> Fragment:
-    """A tsquery: words ANDed, comma-separated groups ORed, accents and case folded."""
+def text_query(text: str, configs: tuple[str, ...] = (SIMPLE_CONFIG,)) -> Fragment:
+    """A tsquery: words ANDed, comma-separated groups ORed, accents and case folded.
+
+    With several configurations a group matches when all its words match under any one of them
+    (exact words, or French or English stems).
+    """
     groups = [g.strip() for g in COMMA_OUTSIDE_QUOTES.split(text) if g.strip()]
     if not groups:
         raise InvalidParameter("q", "empty free-text query")
-    one = f"websearch_to_tsquery('{TEXT_CONFIG}', unaccent(%s))"
-    return Fragment("(" + " || ".join(one for _ in groups) + ")", list(groups))
+    # The configuration names are constants of this package, never user input.
+    ones = [
+        "websearch_to_tsquery('simple', unaccent(%s))"
+        if config == SIMPLE_CONFIG
+        else f"websearch_to_tsquery('{config}', %s)"
+        for config in configs
+    ]
+    sql = " || ".join(one for _ in groups for one in ones)
+    return Fragment(f"({sql})", [group for group in groups for _ in ones])
 
 
 class Searcher:
@@ -126,7 +147,7 @@ class Searcher:
         if query.datetime is not None:
             where.append(self._datetime(query))
         if query.bbox is not None:
-            where.append(self._bbox(query.bbox))
+            where.append(self._bbox(query.bbox, driven=bool(query.collections or query.datetime)))
         if query.intersects is not None:
             geometry = _geometry(query.intersects)
             where.append(spatial_predicate(self.spec.resolve("geometry").sql, "intersects", geometry))
@@ -136,7 +157,7 @@ class Searcher:
             owner = f"{a}.collection" if self.spec.table == "items" else f"{a}.id"
             where.append(Fragment(f"{owner} <> ALL(%s::text[])", [sorted(query.hidden_collections)]))
         if query.text:
-            match = text_query(query.text)
+            match = text_query(query.text, self.spec.text_configs)
             where.append(Fragment(f"{a}.fts @@ {match.sql}", match.params))
         return where
 
@@ -165,23 +186,36 @@ class Searcher:
             parts.append(Fragment(f"{sort_sql} <= %s", [from_micros(to_micros(end) + before)]))
         return parts
 
-    def _bbox(self, box: BBox) -> Fragment:
-        parts = []
-        for part in box.parts():
-            corners = [part.west, part.south, part.east, part.north]
-            if self.spec.bbox_sql is None:
-                geometry = self.spec.resolve("geometry").sql
-                envelope = "ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
-                parts.append(Fragment(f"ST_Intersects({geometry}, {envelope})", corners))
-            else:
-                minx, miny, maxx, maxy = self.spec.bbox_sql
-                parts.append(
-                    Fragment(
-                        f"{minx} <= %s AND {maxx} >= %s AND {miny} <= %s AND {maxy} >= %s",
-                        [part.east, part.west, part.north, part.south],
-                    )
-                )
+    def _bbox(self, box: BBox, driven: bool = False) -> Fragment:
+        """Rows whose box, and geometry when the table has one, meet `box`.
+
+        `driven`: the query also names collections or a time range. The (collection, datetime,
+        bounds) index then drives the search and tests the box columns inside the index, and
+        the exact geometry test runs on the few rows left, through the unindexed form of
+        ST_Intersects: otherwise the planner also scans the spatial index and intersects the two
+        bitmaps, which costs more than it saves (bbox + year + collection at 1,000,000 items:
+        3.1 ms with the bitmaps, 0.9 ms without).
+        """
+        parts = [self._box_part(part, driven) for part in box.parts()]
         return Fragment(" OR ".join(f"({p.sql})" for p in parts), [x for p in parts for x in p.params])
+
+    def _box_part(self, part: BBox, driven: bool) -> Fragment:
+        tests = []
+        if self.spec.bbox_sql is not None:
+            minx, miny, maxx, maxy = self.spec.bbox_sql
+            tests.append(
+                Fragment(
+                    f"{minx} <= %s AND {maxx} >= %s AND {miny} <= %s AND {maxy} >= %s",
+                    [part.east, part.west, part.north, part.south],
+                )
+            )
+        if self.spec.geometry_exact:
+            geometry = self.spec.resolve("geometry").sql
+            function = "_ST_Intersects" if driven else "ST_Intersects"
+            envelope = "ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+            corners = [part.west, part.south, part.east, part.north]
+            tests.append(Fragment(f"{function}({geometry}, {envelope})", corners))
+        return _all(tests)
 
     # -- ordered (keyset) ------------------------------------------------------------------
     def _sort_keys(self, sortby: Sequence[SortField]) -> list[SortKey]:
@@ -232,10 +266,9 @@ class Searcher:
         try:
             # A savepoint: a cancelled count leaves the page's transaction usable.
             with conn.transaction():
-                previous = _scalar(conn, "SELECT current_setting('statement_timeout')", [])
                 conn.execute("SELECT set_config('statement_timeout', %s, true)", [budget])
                 count = int(_scalar(conn, sql, [*params, self.count_limit + 1]))
-                conn.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                conn.execute(_RESTORE_TIMEOUT)
         except pg_errors.QueryCanceled:
             return None
         return count if count <= self.count_limit else None
@@ -251,7 +284,7 @@ class Searcher:
         """
         assert query.text
         start = _offset(token)
-        match = text_query(query.text)
+        match = text_query(query.text, self.spec.text_configs)
         a = self.spec.alias
         clause, params = _where_sql(where)
         sql = (

@@ -9,6 +9,7 @@ built in the same statement from the title and body the store hands over.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -35,6 +36,14 @@ FTS = (
     "setweight(to_tsvector('simple', unaccent(coalesce({body}, ''))), 'B')"
 )
 FTS_PARAMS = FTS.format(title="%s", body="%s")
+# Collections add their French and English text under the stemming configurations.
+COLLECTION_FTS = " || ".join(
+    (
+        FTS_PARAMS,
+        "setweight(to_tsvector('tp_fr', %s), 'A') || setweight(to_tsvector('tp_fr', %s), 'B')",
+        "setweight(to_tsvector('tp_en', %s), 'A') || setweight(to_tsvector('tp_en', %s), 'B')",
+    )
+)
 # Typed columns holding a copy of a property (kind, column): filters and sorts read them and
 # their indexes. A value of another type leaves the column NULL.
 PROMOTED_COLUMNS: dict[str, tuple[str, str]] = {
@@ -53,7 +62,7 @@ ITEM_SELECT = (
 _COLLECTION_UPSERT = (
     "INSERT INTO collections (id, pole, title, description, license, minx, miny, maxx, maxy, "  # noqa: S608
     "start_datetime, end_datetime, content, fts) VALUES "
-    f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {FTS_PARAMS}) "
+    f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {COLLECTION_FTS}) "
     "ON CONFLICT (id) DO UPDATE SET pole = excluded.pole, title = excluded.title, "
     "description = excluded.description, license = excluded.license, minx = excluded.minx, "
     "miny = excluded.miny, maxx = excluded.maxx, maxy = excluded.maxy, "
@@ -106,50 +115,96 @@ def write_collections(conn: psycopg.Connection[Any], collections: Iterable[Colle
     return len(rows)
 
 
-def write_items(conn: psycopg.Connection[Any], batch: list[Item]) -> int:
-    """Insert or replace one batch of items (inside the caller's transaction).
+@dataclass(frozen=True, slots=True)
+class PreparedItems:
+    """A batch of items made ready for the database, with no connection involved.
+
+    Preparing (footprints to WKB, records to JSON, text) is Python work; writing is mostly the
+    server's. Keeping them apart lets `upsert_items` prepare one batch while the previous one
+    is written.
+    """
+
+    rows: list[tuple[Any, ...]]
+    collections: frozenset[str]
+    queryables: list[tuple[str, str, str]]
+
+
+def prepare_items(batch: list[Item]) -> PreparedItems:
+    """The rows and queryables of a batch; the last item of a repeated (collection, id) wins."""
+    unique = list({(item.collection, item.id): item for item in batch}.values())
+    found = property_types(unique, CORE_ITEM_QUERYABLES)
+    return PreparedItems(
+        rows=list(_item_rows(unique)),
+        collections=frozenset(item.collection for item in unique),
+        # One lock order for every writer, as in _MERGE.
+        queryables=sorted((c, n, k) for (c, n), k in found.items()),
+    )
+
+
+def write_items(conn: psycopg.Connection[Any], prepared: PreparedItems) -> int:
+    """Insert or replace one prepared batch of items (inside the caller's transaction).
 
     Raises CollectionNotFound, before writing anything, when an item names an unknown collection.
     """
-    unique = list({(item.collection, item.id): item for item in batch}.values())
-    _check_collections(conn, {item.collection for item in unique})
+    _check_collections(conn, set(prepared.collections))
     conn.execute(_LOAD_TABLE)
     with conn.cursor() as cur, cur.copy(f"COPY tp_load ({_LOAD_COLUMNS}) FROM STDIN") as copy:
-        for row in _item_rows(unique):
+        for row in prepared.rows:
             copy.write_row(row)
     conn.execute(_MERGE)
     conn.execute(_SPANS)
-    found = property_types(unique, CORE_ITEM_QUERYABLES)
-    if found:
+    if prepared.queryables:
         with conn.cursor() as cur:
             cur.executemany(
-                "INSERT INTO queryables VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                sorted((c, n, k) for (c, n), k in found.items()),  # one lock order, as above
+                "INSERT INTO queryables VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", prepared.queryables
             )
-    return len(unique)
+    return len(prepared.rows)
 
 
 def rebuild_text(conn: psycopg.Connection[Any]) -> int:
     """Recompute every row's text vector from its stored record; returns the rows indexed."""
-    collections = conn.execute("SELECT rid, content::text AS content FROM collections").fetchall()
-    updates = [(*collection_text(collection_from_json(r["content"])), r["rid"]) for r in collections]
+    collections = rebuild_collection_text(conn)
     items = conn.execute(f"SELECT i.rid, {ITEM_SELECT} FROM items AS i").fetchall()  # noqa: S608
     docs = [item_text(r["rid"], item_from_row(r), None, None) for r in items]
     with conn.cursor() as cur:
-        cur.executemany(f"UPDATE collections SET fts = {FTS_PARAMS} WHERE rid = %s", updates)  # noqa: S608
         cur.executemany(
             f"UPDATE items SET fts = {FTS_PARAMS} WHERE rid = %s",  # noqa: S608
             [(doc.title, doc.body, doc.rid) for doc in docs],
         )
-    return len(updates) + len(docs)
+    return collections + len(docs)
 
 
-def collection_text(collection: Collection) -> tuple[str, str]:
-    """The title words (every language) and the other words of a collection, for its text vector."""
+def rebuild_collection_text(conn: psycopg.Connection[Any]) -> int:
+    """Recompute the collections' text vectors from their stored records; returns how many."""
+    rows = conn.execute("SELECT rid, content::text AS content FROM collections").fetchall()
+    updates = [(*collection_text(collection_from_json(r["content"])), r["rid"]) for r in rows]
+    with conn.cursor() as cur:
+        cur.executemany(f"UPDATE collections SET fts = {COLLECTION_FTS} WHERE rid = %s", updates)  # noqa: S608
+    return len(updates)
+
+
+def collection_text(collection: Collection) -> tuple[str, ...]:
+    """The arguments of COLLECTION_FTS: title and other words in every language, then in French
+    (title, body) and in English (title, body)."""
     words = [collection.id, collection.pole or "", *collection.description.values()]
     words.extend(label for keyword in collection.keywords for label in keyword.label.values())
     words.extend(provider.name for provider in collection.providers)
-    return " ".join(collection.title.values()), " ".join(words)
+    return (
+        " ".join(collection.title.values()),
+        " ".join(words),
+        *_language_text(collection, "fr"),
+        *_language_text(collection, "en"),
+    )
+
+
+def _language_text(collection: Collection, lang: str) -> tuple[str, str]:
+    def ours(tag: str) -> bool:
+        return tag.split("-")[0].lower() == lang
+
+    title = " ".join(text for tag, text in collection.title.items() if ours(tag))
+    body = [text for tag, text in collection.description.items() if ours(tag)]
+    body.extend(text for k in collection.keywords for tag, text in k.label.items() if ours(tag))
+    return title, " ".join(body)
 
 
 def _item_rows(items: list[Item]) -> Iterator[tuple[Any, ...]]:

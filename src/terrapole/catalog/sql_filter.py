@@ -30,6 +30,8 @@ SPATIAL = {
     "s_equals": "equals",
 }
 MIN_MICROS, MAX_MICROS = -(2**62), 2**62
+# The JSON types a literal of each kind compares with (names as SQLite's json_type gives them).
+JSON_TYPES = {"number": ("integer", "real"), "text": ("text",), "boolean": ("true", "false")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class Column:
     end_sql: str | None = None
     bbox_sql: tuple[str, str, str, str] | None = None
     rtree: str | None = None
+    # For a json column: SQL naming the JSON type of the value (as SQLite's json_type does).
+    type_sql: str | None = None
 
 
 Resolver = Callable[[str], Column]
@@ -94,12 +98,13 @@ class FilterCompiler:
     def _comparison(self, op: str, args: list[Any]) -> Fragment:
         left, right = pair_args(op, args)
         column = self._column_of(left) or self._column_of(right)
-        a, b = self._scalar(left, column), self._scalar(right, column)
+        a = self._scalar(left, column, literal_kind(right))
+        b = self._scalar(right, column, literal_kind(left))
         return Fragment(f"({a.sql} {COMPARISONS[op]} {b.sql})", a.params + b.params)
 
     def _like(self, op: str, args: list[Any]) -> Fragment:
         left, right = pair_args(op, args)
-        a, b = self._scalar(left, None), self._scalar(right, None)
+        a, b = self._scalar(left, None, "text"), self._scalar(right, None, "text")
         return Fragment(f"({a.sql} LIKE {b.sql} ESCAPE '\\')", a.params + b.params)
 
     def _is_null(self, op: str, args: list[Any]) -> Fragment:
@@ -110,7 +115,8 @@ class FilterCompiler:
         if len(args) != 3:
             raise InvalidFilter("BETWEEN takes a value and two bounds")
         column = self._column_of(args[0])
-        a, lo, hi = (self._scalar(x, column) for x in args)
+        kind = literal_kind(args[1])
+        a, lo, hi = (self._scalar(x, column, kind) for x in args)
         return Fragment(f"({a.sql} BETWEEN {lo.sql} AND {hi.sql})", a.params + lo.params + hi.params)
 
     def _in(self, op: str, args: list[Any]) -> Fragment:
@@ -118,21 +124,25 @@ class FilterCompiler:
         if not isinstance(right, list) or not right:
             raise InvalidFilter("IN takes a non-empty list of values")
         column = self._column_of(left)
-        a = self._scalar(left, column)
-        values = [self._scalar(v, column) for v in right]
-        placeholders = ", ".join(v.sql for v in values)
-        params = a.params + [p for v in values for p in v.params]
-        return Fragment(f"({a.sql} IN ({placeholders}))", params)
+        by_kind: dict[str | None, list[Any]] = {}
+        for value in right:
+            by_kind.setdefault(literal_kind(value), []).append(value)
+        parts = []
+        for kind, values in by_kind.items():
+            a = self._scalar(left, column, kind)
+            bound = [self._scalar(v, column) for v in values]
+            placeholders = ", ".join(v.sql for v in bound)
+            params = a.params + [p for v in bound for p in v.params]
+            parts.append(Fragment(f"({a.sql} IN ({placeholders}))", params))
+        return join_fragments(" OR ", parts)
 
-    def _scalar(self, node: Any, column: Column | None) -> Fragment:
+    def _scalar(self, node: Any, column: Column | None, other: str | None = None) -> Fragment:
+        """A value as SQL; `other` is the kind of the literal it is compared with, if known."""
         if isinstance(node, Mapping):
             if "property" in node:
-                col = self.resolve(str(node["property"]))
-                if col.kind == "geometry":
-                    raise InvalidFilter("geometry can only be used in spatial predicates")
-                return Fragment(col.sql, [])
+                return self._property(str(node["property"]), other)
             if "op" in node and str(node["op"]).lower() in ("casei", "lower", "upper"):
-                inner = self._scalar(single_arg("casei", list(node.get("args") or ())), column)
+                inner = self._scalar(single_arg("casei", list(node.get("args") or ())), column, "text")
                 return Fragment(f"lower({inner.sql})", inner.params)
             if "timestamp" in node or "date" in node:
                 return Fragment("?", [_time_value(node, column)])
@@ -144,6 +154,23 @@ class FilterCompiler:
         if isinstance(node, float) and node.is_integer() and column and column.kind != "time":
             return Fragment("?", [int(node)])
         return Fragment("?", [node])
+
+    def _property(self, name: str, other: str | None) -> Fragment:
+        """A property; compared with a literal, only its values of the literal's JSON type.
+
+        CQL2 compares values of one type: a value of another type is NULL here, so it neither
+        matches nor fails a comparison (and NOT of the comparison selects it no more), as in
+        the PostgreSQL store's typed reads.
+        """
+        col = self.resolve(name)
+        if col.kind == "geometry":
+            raise InvalidFilter("geometry can only be used in spatial predicates")
+        if col.type_sql is not None and other in JSON_TYPES:
+            names = ", ".join(f"'{t}'" for t in JSON_TYPES[other])
+            return Fragment(f"(CASE WHEN {col.type_sql} IN ({names}) THEN {col.sql} END)", [])
+        if col.kind in JSON_TYPES and other in JSON_TYPES and other != col.kind:
+            return Fragment("NULL", [])
+        return Fragment(col.sql, [])
 
     def _column_of(self, node: Any) -> Column | None:
         if isinstance(node, Mapping) and "property" in node:
@@ -302,6 +329,19 @@ def join_fragments(separator: str, parts: Sequence[Fragment]) -> Fragment:
         raise InvalidFilter("empty logical expression")
     sql = separator.join(f"({p.sql})" for p in parts)
     return Fragment(f"({sql})", [x for p in parts for x in p.params])
+
+
+def literal_kind(node: Any) -> str | None:
+    """The CQL2 kind of a literal (number, text, boolean, time), None for anything else."""
+    if isinstance(node, bool):
+        return "boolean"
+    if isinstance(node, int | float):
+        return "number"
+    if isinstance(node, str):
+        return "text"
+    if isinstance(node, Mapping) and ("timestamp" in node or "date" in node or "interval" in node):
+        return "time"
+    return None
 
 
 def describe(node: Any) -> str:

@@ -67,7 +67,8 @@ def json_property(column: str, name: str) -> Column:
     """
     if not SAFE_NAME.match(name) or '"' in name:
         raise UnknownQueryable("filter", name)
-    return Column(f"json_extract({column}, '$.\"{name}\"')", "json")
+    path = f"'$.\"{name}\"'"
+    return Column(f"json_extract({column}, {path})", "json", type_sql=f"json_type({column}, {path})")
 
 
 class Searcher:

@@ -44,7 +44,8 @@ def item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
         if name in core:
             return core[name]
         if name in PROMOTED and name in known:
-            return Column(f"i.{PROMOTED[name]}", "json")
+            column = f"i.{PROMOTED[name]}"
+            return Column(column, "json", type_sql=f"typeof({column})")
         if name in known or name in ("start_datetime", "end_datetime"):
             return json_property("i.props", name)
         raise UnknownQueryable("filter", name)

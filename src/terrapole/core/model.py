@@ -88,11 +88,17 @@ class Keyword:
     label: LangText
     thesaurus: str | None = None
     uri: str | None = None
+    thesaurus_uri: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """A person or organisation responsible for a dataset, with its roles (producer, host, ...)."""
+    """A person or organisation responsible for a dataset, with its roles (producer, host, ...).
+
+    `kind` is "person" or "organisation" when the source says which; `identifier` is the party's
+    persistent identifier (an ORCID iD, a ROR or ISNI URI) in the scheme `identifier_scheme`, and
+    `organisation_identifier` that of its organisation (a person's affiliation), e.g. a ROR URI.
+    """
 
     name: str
     roles: tuple[str, ...] = ()
@@ -100,6 +106,10 @@ class Contact:
     email: str | None = None
     url: str | None = None
     description: str | None = None
+    kind: str | None = None
+    identifier: str | None = None
+    identifier_scheme: str | None = None
+    organisation_identifier: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

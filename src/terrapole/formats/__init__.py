@@ -19,11 +19,16 @@ from terrapole.core.record import Record
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """A registered metadata format: its name, the module implementing it and its media type."""
+    """A registered metadata format: its name, the module implementing it and its media type.
+
+    `encoder` names the module's encoding function when one module writes several formats (DCAT's
+    three syntaxes).
+    """
 
     name: str
     module: str
     media_type: str
+    encoder: str = "encode"
 
     def load(self) -> ModuleType:
         """The implementing module (imported on first use: rdflib and OWSLib are slow to import)."""
@@ -36,8 +41,8 @@ class Format:
 
     @property
     def encode(self) -> Callable[[Record], bytes]:
-        """The module's `encode`."""
-        return self.load().encode  # type: ignore[no-any-return]
+        """The module's encoding function (`encode` unless told otherwise)."""
+        return getattr(self.load(), self.encoder)  # type: ignore[no-any-return]
 
 
 FORMATS: dict[str, Format] = {
@@ -46,10 +51,12 @@ FORMATS: dict[str, Format] = {
         Format("iso19139", "iso19139", "application/vnd.iso.19139+xml"),
         Format("iso19115-3", "iso19115_3", "application/vnd.iso.19115-3+xml"),
         Format("datacite", "datacite", "application/vnd.datacite.datacite+xml"),
+        Format("datacite-json", "datacite_json", "application/vnd.api+json"),
         Format("oai_dc", "dublincore", "application/xml"),
-        Format("dcat-turtle", "dcat", "text/turtle"),
-        Format("dcat-rdfxml", "dcat", "application/rdf+xml"),
-        Format("dcat-jsonld", "dcat", "application/ld+json"),
+        Format("csw-record", "dublincore", "application/xml"),
+        Format("dcat-turtle", "dcat", "text/turtle", "encode_turtle"),
+        Format("dcat-rdfxml", "dcat", "application/rdf+xml", "encode_rdfxml"),
+        Format("dcat-jsonld", "dcat", "application/ld+json", "encode_jsonld"),
         Format("schemaorg", "schemaorg", "application/ld+json"),
         Format("stac-collection", "stac_record", "application/json"),
     )
@@ -62,9 +69,15 @@ _XMLNS = rb"""xmlns(?::%s)?\s*=\s*["']([^"']+)["']"""
 _XML_ROOTS: dict[tuple[str, str], str] = {
     ("http://www.isotc211.org/2005/gmd", "MD_Metadata"): "iso19139",
     ("http://www.isotc211.org/2005/gmi", "MI_Metadata"): "iso19139",
+    # GeoNetwork's 19115-3 plugin writes some 19139 documents in this namespace (19139 element names).
+    ("http://standards.iso.org/iso/19115/-3/gmd", "MD_Metadata"): "iso19139",
     ("http://standards.iso.org/iso/19115/-3/mdb/2.0", "MD_Metadata"): "iso19115-3",
     ("http://standards.iso.org/iso/19115/-3/mdb/1.0", "MD_Metadata"): "iso19115-3",
     ("http://www.openarchives.org/OAI/2.0/oai_dc/", "dc"): "oai_dc",
+    ("http://www.opengis.net/cat/csw/2.0.2", "Record"): "csw-record",
+    ("http://www.opengis.net/cat/csw/2.0.2", "SummaryRecord"): "csw-record",
+    ("http://www.opengis.net/cat/csw/2.0.2", "BriefRecord"): "csw-record",
+    ("http://schema.datacite.org/oai/oai-1.1/", "oai_datacite"): "datacite",
     ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "RDF"): "dcat-rdfxml",
 }
 
@@ -94,6 +107,9 @@ def _detect_xml(head: bytes) -> str:
     namespace = _namespace(head, prefix)
     if namespace and namespace.startswith("http://datacite.org/schema/kernel-"):
         return "datacite"
+    if local == "resource" and not namespace and b"datacite.org/schema/kernel-" in head:
+        # A namespace-less DataCite resource, as some OAI-PMH servers (pycsw) write it.
+        return "datacite"
     if (name := _XML_ROOTS.get((namespace or "", local))) is not None:
         return name
     raise InvalidRecord(f"unrecognised XML metadata: root element {local!r} in namespace {namespace!r}")
@@ -118,10 +134,12 @@ def _namespace(head: bytes, prefix: str | None) -> str | None:
 
 
 def _detect_json(head: bytes) -> str:
+    if re.search(rb'"type"\s*:\s*"dois"', head):
+        return "datacite-json"
     if b'"@context"' in head or b'"@graph"' in head:
         if re.search(rb"schema\.org", head) and not re.search(rb"dcat", head, re.IGNORECASE):
             return "schemaorg"
         return "dcat-jsonld"
     if re.search(rb'"type"\s*:\s*"Collection"', head):
         return "stac-collection"
-    raise InvalidRecord("unrecognised JSON metadata: neither JSON-LD nor a STAC Collection")
+    raise InvalidRecord("unrecognised JSON metadata: neither JSON-LD, a STAC Collection nor a DataCite DOI")
