@@ -153,6 +153,9 @@ class Searcher:
             where.append(spatial_predicate(self.spec.resolve("geometry").sql, "intersects", geometry))
         if query.filter is not None:
             where.append(compile_filter(self.spec.resolve, query.filter.expression))
+        if query.hidden_collections:
+            owner = f"{a}.collection" if self.spec.table == "items" else f"{a}.id"
+            where.append(Fragment(f"{owner} <> ALL(%s::text[])", [sorted(query.hidden_collections)]))
         if query.text:
             match = text_query(query.text, self.spec.text_configs)
             where.append(Fragment(f"{a}.fts @@ {match.sql}", match.params))
