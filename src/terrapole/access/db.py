@@ -72,6 +72,11 @@ class Database(Protocol):
         """A transaction, committed when the block ends normally and rolled back otherwise."""
         ...
 
+    def snapshot(self) -> AbstractContextManager[Tx]:
+        """For reads of one statement on the request path: no transaction around them, so no
+        BEGIN and COMMIT round trips and no write lock."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...
@@ -106,6 +111,12 @@ class SQLiteDatabase:
                 raise
             self._conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """Autocommit reads (the connection is shared, so still one caller at a time)."""
+        with self._lock:
+            yield Tx(self._conn, self.dialect)
+
     def _migrate(self) -> None:
         with self.transaction() as tx:
             migrate(tx)
@@ -124,7 +135,13 @@ class PostgresDatabase:
         from psycopg.rows import dict_row
         from psycopg_pool import ConnectionPool
 
-        from terrapole.catalog.postgres import CONNECT_TIMEOUT_S, POOL_WAIT_S, connect
+        from terrapole.catalog.postgres import (
+            CONNECT_TIMEOUT_S,
+            POOL_WAIT_S,
+            check_if_idle,
+            connect,
+            mark_returned,
+        )
 
         with connect(url) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
@@ -134,7 +151,8 @@ class PostgresDatabase:
             min_size=1,
             max_size=pool_size,
             kwargs={"row_factory": dict_row, "connect_timeout": CONNECT_TIMEOUT_S},
-            check=ConnectionPool.check_connection,
+            check=check_if_idle,
+            reset=mark_returned,
             timeout=POOL_WAIT_S,
             open=True,
         )
@@ -147,6 +165,21 @@ class PostgresDatabase:
         try:
             with self._pool.connection() as conn, conn.transaction():
                 yield Tx(conn, self.dialect)
+        except psycopg.OperationalError as exc:
+            raise StorageError(f"the access database failed: {str(exc).splitlines()[0]}") from exc
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """A pooled connection in autocommit mode: each statement is its own transaction."""
+        import psycopg
+
+        try:
+            with self._pool.connection() as conn:
+                conn.autocommit = True
+                try:
+                    yield Tx(conn, self.dialect)
+                finally:
+                    conn.autocommit = False
         except psycopg.OperationalError as exc:
             raise StorageError(f"the access database failed: {str(exc).splitlines()[0]}") from exc
 

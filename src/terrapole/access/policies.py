@@ -102,7 +102,7 @@ class Policies:
             return {}
         pairs = set(items)
         marks = ", ".join("?" for _ in wanted)
-        with self.db.transaction() as tx:
+        with self.db.snapshot() as tx:
             rows = tx.all(
                 f"SELECT collection, item, pole, policy FROM access_policies WHERE collection IN ({marks})",  # noqa: S608
                 wanted,
@@ -119,7 +119,7 @@ class Policies:
 
     def restricted(self) -> list[tuple[str, str | None, AccessPolicy]]:
         """Every restricted collection: (collection, pole, policy)."""
-        with self.db.transaction() as tx:
+        with self.db.snapshot() as tx:
             rows = tx.all(
                 "SELECT collection, pole, policy FROM access_policies WHERE kind = ? AND item = ?",
                 [PolicyKind.RESTRICTED.value, COLLECTION_LEVEL],

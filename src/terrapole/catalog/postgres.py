@@ -19,6 +19,8 @@ by `postgres_search`, with CQL2 compiled by `postgres_filter`; the schema is ver
 from __future__ import annotations
 
 import functools
+import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -72,6 +74,25 @@ def connect(url: str) -> psycopg.Connection[dict[str, Any]]:
         raise StorageError(
             f"cannot connect to the PostgreSQL catalog at {_where(url)}: {_first(exc)}"
         ) from exc
+
+
+# When each pooled connection was last handed back: only connections idle for longer than
+# IDLE_CHECK_S are checked (one round trip) before they are handed out again, so that a busy
+# server does not pay a round trip per request, and a connection the server dropped while idle
+# (restart, idle timeout) is still replaced rather than handed out.
+IDLE_CHECK_S = 5.0
+_RETURNED: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = weakref.WeakKeyDictionary()
+
+
+def mark_returned(conn: psycopg.Connection[Any]) -> None:
+    """Pool `reset` hook: note when the connection came back."""
+    _RETURNED[conn] = time.monotonic()
+
+
+def check_if_idle(conn: psycopg.Connection[Any]) -> None:
+    """Pool `check` hook: check the connection if it has been idle for a while."""
+    if time.monotonic() - _RETURNED.get(conn, 0.0) > IDLE_CHECK_S:
+        ConnectionPool.check_connection(conn)
 
 
 def schema_version(url: str) -> int:
@@ -134,7 +155,8 @@ class PostgresCatalog:
                 "options": "-c max_parallel_workers_per_gather=0",
             },
             # A connection the server dropped (restart, idle timeout) is replaced, not handed out.
-            check=ConnectionPool.check_connection,
+            check=check_if_idle,
+            reset=mark_returned,
             timeout=POOL_WAIT_S,
             open=True,
         )
@@ -142,9 +164,15 @@ class PostgresCatalog:
     # -- connections and schema ------------------------------------------------------------
     @contextmanager
     def _read(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        # Autocommit: a read pays no BEGIN and no ROLLBACK round trip (a search's count opens
+        # its own short transaction).
         try:
             with self._pool.connection() as conn:
-                yield cast(psycopg.Connection[dict[str, Any]], conn)
+                conn.autocommit = True
+                try:
+                    yield cast(psycopg.Connection[dict[str, Any]], conn)
+                finally:
+                    conn.autocommit = False
         except psycopg.OperationalError as exc:
             raise StorageError(f"PostgreSQL catalog at {_where(self.url)} failed: {_first(exc)}") from exc
 
