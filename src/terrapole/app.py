@@ -12,14 +12,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from terrapole import __version__
 from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.core.errors import StorageError
-from terrapole.portal import home_page, preferred_language
-from terrapole.protocols import OrjsonResponse, public_base_url
+from terrapole.portal import add_portal
+from terrapole.protocols import OrjsonResponse
 from terrapole.protocols.problems import add_problem_handlers
 from terrapole.protocols.stac_api import stac_router
 from terrapole.settings import Settings
@@ -90,12 +89,7 @@ def _store_provider(app: FastAPI) -> Callable[[], CatalogStore]:
 
 def _add_site_routes(app: FastAPI, settings: Settings) -> None:
     provide = _store_provider(app)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home(request: Request) -> Response:
-        lang = preferred_language(request.headers.get("accept-language"))
-        page = home_page(lang, public_base_url(request, settings), settings.title)
-        return HTMLResponse(page, headers={"Content-Language": lang, "Vary": "Accept-Language"})
+    add_portal(app, provide, settings)
 
     @app.get("/healthz", tags=["Operations"])
     def healthz() -> Response:

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         "usually does it, and on loopback it costs about 1 ms a search page)",
     )
     gzip_minimum_bytes: int = Field(default=2048, ge=0, description="Smallest response to compress")
+    basemap_url: str | None = Field(
+        default=None,
+        description="XYZ tile URL template ({z}/{x}/{y}) drawn under the portal's maps; without it the "
+        "maps show only the offline Natural Earth country layer",
+    )
+    basemap_attribution: str = Field(default="", description="Attribution shown for the XYZ basemap")
 
     @property
     def catalog_path(self) -> Path:
