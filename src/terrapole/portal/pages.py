@@ -125,7 +125,7 @@ def portal_router(store_provider: StoreProvider, settings: Settings, pages: Page
     router = APIRouter(include_in_schema=False)
     router.add_api_route("/", portal.home, methods=["GET"])
     router.add_api_route("/poles/{pole}", portal.pole, methods=["GET"])
-    router.add_api_route("/datasets/{dataset_id}", portal.dataset, methods=["GET"])
+    router.add_api_route("/datasets/{dataset_id:path}", portal.dataset, methods=["GET"])
     router.add_api_route("/portal/facets", portal.facets, methods=["GET"])
     return router
 

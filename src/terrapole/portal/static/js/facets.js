@@ -28,7 +28,7 @@ function group(facet, state, onToggle) {
       value: value.value,
       checked: isChecked(facet, value, state),
       'data-facet': facet.name,
-      'data-facet-key': `${facet.name}\u0000${value.value}`,
+      'data-facet-key': `${facet.name}=${value.value}`,
     });
     input.addEventListener('change', () => onToggle(facet.name, value.value, input.checked));
     const count = value.count === null || value.count === undefined ? null

@@ -76,11 +76,12 @@ export class Footprints {
     this.layer.clearLayers();
     this.byId.clear();
     for (const result of results) {
-      const shapes = result.boxes.flatMap(boxBounds).map((bounds) => L.rectangle(bounds, FOOTPRINT));
+      const shapes = result.boxes.flatMap(boxBounds).map((bounds) => L.rectangle(bounds, { ...FOOTPRINT, className: 'footprint' }));
       for (const shape of shapes) {
         shape.bindTooltip(el('span', { text: result.title }), { sticky: true });
         shape.on('click', () => this.onSelect(result.id));
         this.layer.addLayer(shape);
+        shape.getElement().dataset.id = result.id;
       }
       this.byId.set(result.id, shapes);
     }
@@ -191,7 +192,7 @@ export class AreaTool {
 /** A small map showing a dataset's extent (GeoJSON features). */
 export function extentMap(element, config, extent) {
   const map = baseMap(element, config);
-  const layer = L.geoJSON(extent, { style: { ...FOOTPRINT, fillOpacity: 0.15 }, interactive: false });
+  const layer = L.geoJSON(extent, { style: { ...FOOTPRINT, fillOpacity: 0.15, className: 'extent' }, interactive: false });
   layer.addTo(map);
   const bounds = layer.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 7 });

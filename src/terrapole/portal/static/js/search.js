@@ -69,6 +69,8 @@ export function initSearch(config) {
     ui.status.textContent = t('results.loading');
     ui.list.setAttribute('aria-busy', 'true');
     await Promise.all([loadResults(signal), loadFacets(signal)]);
+    // The page says when a search's results and facets are both shown (tests and screenshots wait for it).
+    if (!signal.aborted) document.body.dataset.searches = String(Number(document.body.dataset.searches || 0) + 1);
   }
 
   async function loadResults(signal) {
@@ -98,7 +100,11 @@ export function initSearch(config) {
     footprints.show(collections.map((c) => ({ id: c.id, title: localized(c).title, boxes: collectionBoxes(c) })));
     if (firstResults && !state.bbox) footprints.fit();
     firstResults = false;
-    document.body.dataset.results = 'ready';
+    finished('ready');
+  }
+
+  function finished(outcome) {
+    document.body.dataset.results = outcome;
   }
 
   function showError(error) {
@@ -112,7 +118,7 @@ export function initSearch(config) {
     ui.error.hidden = false;
     ui.next.disabled = true;
     ui.prev.disabled = true;
-    document.body.dataset.results = 'error';
+    finished('error');
   }
 
   async function loadFacets(signal) {
