@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 from tests.portal.browser import CHROMIUM, CHROMIUM_FLAGS, PageWatch, portal_server, searches, wait_for_search
 from tests.portal.conftest import collections_of, load_portal_catalog
 from tests.portal.hostile import HOSTILE_ID, HOSTILE_TITLE
@@ -20,7 +21,7 @@ from terrapole.demo.generate import DemoFederation
 
 SST = "ocean-sst-mediterranean-daily"
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the test extra installs playwright")
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, demo: DemoFederation) -> It
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/run-tests (it installs Debian's chromium)")
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
         )
