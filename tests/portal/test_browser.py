@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
-from tests.portal.browser import CHROMIUM, CHROMIUM_FLAGS, PageWatch, portal_server, searches, wait_for_search
+from bench.browser import CHROMIUM, chromium, portal_server, searches, wait_for_search
+from tests.portal.browser import PageWatch
 from tests.portal.conftest import collections_of, load_portal_catalog
 from tests.portal.hostile import HOSTILE_ID, HOSTILE_TITLE
 
@@ -36,12 +36,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, demo: DemoFederation) -> It
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/run-tests (it installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -179,6 +179,11 @@ export class AreaTool {
     this.onArea(bbox);
   }
 
+  /** Fit the map to the area. */
+  fit() {
+    if (this.area) this.map.fitBounds(this.area.getBounds(), { padding: [16, 16], maxZoom: 8 });
+  }
+
   /** Draw the area without reporting it (the state already has it). */
   show(bbox) {
     if (this.area) this.area.remove();

@@ -70,7 +70,9 @@ export function initSearch(config) {
     ui.list.setAttribute('aria-busy', 'true');
     await Promise.all([loadResults(signal), loadFacets(signal)]);
     // The page says when a search's results and facets are both shown (tests and screenshots wait for it).
-    if (!signal.aborted) document.body.dataset.searches = String(Number(document.body.dataset.searches || 0) + 1);
+    if (signal.aborted) return;
+    if (!document.body.dataset.searches) performance.mark('terrapole:first-results');
+    document.body.dataset.searches = String(Number(document.body.dataset.searches || 0) + 1);
   }
 
   async function loadResults(signal) {
@@ -98,7 +100,10 @@ export function initSearch(config) {
     ui.prev.disabled = !tokens.prev && state.page <= 1;
     ui.pageNumber.textContent = tokens.next || state.page > 1 ? t('results.page', { page: state.page }) : '';
     footprints.show(collections.map((c) => ({ id: c.id, title: localized(c).title, boxes: collectionBoxes(c) })));
-    if (firstResults && !state.bbox) footprints.fit();
+    if (firstResults) {
+      if (state.bbox) area.fit();
+      else footprints.fit();
+    }
     firstResults = false;
     finished('ready');
   }
