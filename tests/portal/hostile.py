@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from terrapole.core.model import BBox, Collection, Contact, Extent, Keyword
-from terrapole.core.record import Constraints, Record, collection_from_record
+from terrapole.core.record import Constraints, Record, catalog_id, collection_from_record
 
-HOSTILE_ID = "hostile-<script>-record"
+HOSTILE_IDENTIFIER = "hostile-<script>-record"
+HOSTILE_ID = catalog_id(HOSTILE_IDENTIFIER)  # the catalog makes record identifiers URL-safe
 HOSTILE_TITLE = (
     '<script>window.__pwned = 1; alert("title")</script><img src=x onerror="window.__pwned = 2"> Hostile'
 )
@@ -22,7 +23,7 @@ HOSTILE_CONTACT = '<a href="javascript:alert(1)">Evil</a> & Co'
 def hostile_collection() -> Collection:
     """The hostile dataset: HTML in title, abstract, keywords, contact; javascript: URLs."""
     record = Record(
-        identifier=HOSTILE_ID,
+        identifier=HOSTILE_IDENTIFIER,
         title={"en": HOSTILE_TITLE},
         abstract={"en": HOSTILE_ABSTRACT},
         keywords=(

@@ -7,7 +7,13 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 from tests.portal.conftest import collections_of
-from tests.portal.hostile import HOSTILE_ABSTRACT, HOSTILE_ID, HOSTILE_KEYWORDS, HOSTILE_TITLE
+from tests.portal.hostile import (
+    HOSTILE_ABSTRACT,
+    HOSTILE_ID,
+    HOSTILE_IDENTIFIER,
+    HOSTILE_KEYWORDS,
+    HOSTILE_TITLE,
+)
 from tests.portal.pages import inline_code, json_block, parse, texts
 
 from terrapole.demo.generate import DemoFederation
@@ -200,6 +206,7 @@ def test_hostile_record_is_plain_text_on_its_page(portal: TestClient) -> None:
     scripts = [(s.get("id"), s.get("src")) for s in tree.iter("script")]
     assert [i for i, src in scripts if src is None] == ["dataset-jsonld", "tp-config", "tp-messages"]
     assert json_block(page, "dataset-jsonld")["name"] == HOSTILE_TITLE
+    assert texts(page, "//code[@id='dataset-identifier']") == [HOSTILE_IDENTIFIER]
     assert "</script><script>" not in page
     assert inline_code(page) == []
     # javascript: URLs from the record never become links
@@ -212,3 +219,16 @@ def test_hostile_record_is_plain_text_in_the_pole_list(portal: TestClient) -> No
     assert HOSTILE_TITLE in texts(page, "//ul[@id='pole-datasets']/li/a")
     assert parse(page).xpath("//main//img | //main//script") == []
     assert inline_code(page) == []
+
+
+def test_the_dataset_page_shows_the_fair_score_and_what_is_missing(portal: TestClient) -> None:
+    from terrapole.core.record import record_from_collection
+    from terrapole.quality.fair import assess
+
+    expected = assess(record_from_collection(portal.app.state.store.get_collection(SST)))
+    assert expected.missing  # the demo records lack DOIs, lineage...
+    page = portal.get(f"/datasets/{SST}", headers={"accept-language": "fr"}).text
+    assert texts(page, "//*[@id='fair-score']") == [f"{expected.score} sur 100"]
+    assert parse(page).xpath("//*[@id='fair-score']/meter/@value") == [str(expected.score)]
+    assert texts(page, "//ul[@class='fair__missing']/li") == list(expected.missing)
+    assert parse(page).xpath("//ul[@class='fair__missing']/@lang") == ["en"]

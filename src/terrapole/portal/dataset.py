@@ -64,6 +64,7 @@ class DatasetView:
     """Everything the dataset page displays."""
 
     id: str
+    identifier: str
     title: str
     paragraphs: tuple[str, ...]
     pole: str | None
@@ -90,6 +91,7 @@ def dataset_view(collection: Collection, lang: str, base: str) -> tuple[DatasetV
     constraints = record.constraints
     view = DatasetView(
         id=collection.id,
+        identifier=record.identifier,
         title=pick_language(record.title, lang) or collection.id,
         paragraphs=_paragraphs(pick_language(record.abstract, lang)),
         pole=record.pole,
