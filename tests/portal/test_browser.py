@@ -268,3 +268,76 @@ def test_switching_language_keeps_the_search(page: Any, server: str) -> None:
     assert page.input_value("#q") == "forest"
     assert page.input_value("#sort") == "newest"
     assert page.inner_text("#results-heading") == "Résultats"
+
+
+# WCAG 2.1 relative luminance and contrast ratio, computed in the page on the rendered colours.
+CONTRAST = """(selectors) => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const rgba = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (node) => {
+    for (let n = node; n; n = n.parentElement) {
+      const [r, g, b, a = 1] = rgba(getComputedStyle(n).backgroundColor);
+      if (a > 0.5) return [r, g, b];
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  for (const selector of selectors) {
+    for (const node of document.querySelectorAll(selector)) {
+      // Disabled controls are exempt (WCAG 1.4.3), such as Leaflet's zoom-out at the widest view.
+      if (!node.textContent.trim() || !node.getClientRects().length) continue;
+      if (node.matches('[disabled], .leaflet-disabled')) continue;
+      const fg = luminance(rgba(getComputedStyle(node).color));
+      const bg = luminance(background(node));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      out.push([selector, Math.round(ratio * 100) / 100]);
+    }
+  }
+  return out;
+}"""
+TEXT_SELECTORS = [
+    "body",
+    "a",
+    "label",
+    "legend",
+    "button",
+    ".hint",
+    ".area-text",
+    ".badge",
+    ".facet__count",
+    ".result__meta span",
+    ".results__status",
+    ".site-header a",
+    ".eyebrow",
+    ".site-footer p",
+    "h1",
+    "h2",
+]
+
+
+@pytest.mark.parametrize("path", ["/", "/poles/biodiversity", f"/datasets/{SST}"])
+def test_text_contrast_meets_wcag_aa(page: Any, server: str, path: str) -> None:
+    page.goto(server + path)
+    if path != f"/datasets/{SST}":
+        wait_for_search(page, 0)
+    ratios = page.evaluate(CONTRAST, TEXT_SELECTORS)
+    assert len({selector for selector, _ in ratios}) >= 8
+    assert [(s, r) for s, r in ratios if r < 4.5] == []
+
+
+@pytest.mark.parametrize("path", ["/", f"/datasets/{SST}"])
+def test_every_control_has_an_accessible_name(page: Any, server: str, path: str) -> None:
+    page.goto(server + path)
+    if path == "/":
+        wait_for_search(page, 0)
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+          .filter((n) => n.getClientRects().length)
+          .filter((n) => !((n.labels && n.labels.length) || n.getAttribute('aria-label')
+                           || n.getAttribute('title') || n.textContent.trim()))
+          .map((n) => n.outerHTML.slice(0, 80))"""
+    )
+    assert unnamed == []
+    assert page.locator("main#main").count() == 1
+    assert page.locator("html").get_attribute("lang") == "en"
