@@ -53,6 +53,15 @@ class Settings(BaseSettings):
         "usually does it, and on loopback it costs about 1 ms a search page)",
     )
     gzip_minimum_bytes: int = Field(default=2048, ge=0, description="Smallest response to compress")
+    admin_email: str = Field(
+        default="admin@terrapole.invalid",
+        description="Contact address harvesters are given (OAI-PMH Identify)",
+    )
+    oai_repository_id: str | None = Field(
+        default=None,
+        description="Repository part of OAI-PMH identifiers (oai:<id>:<collection>); default: public host",
+    )
+    oai_page_size: int = Field(default=100, ge=1, le=1000, description="Records per OAI-PMH list response")
 
     @property
     def catalog_path(self) -> Path:
