@@ -41,7 +41,12 @@ from terrapole.catalog.base import (
     item_queryables_schema,
 )
 from terrapole.catalog.postgres_filter import Queryable
-from terrapole.catalog.postgres_schema import COLLECTION_TEXT_CONFIGS, SCHEMA_VERSION, statements
+from terrapole.catalog.postgres_schema import (
+    CHANGE_TRACKING_VERSION,
+    COLLECTION_TEXT_CONFIGS,
+    SCHEMA_VERSION,
+    statements,
+)
 from terrapole.catalog.postgres_search import Searcher, SortKey, TableSpec, json_property
 from terrapole.catalog.postgres_write import ITEM_SELECT, PROMOTED_COLUMNS
 from terrapole.catalog.records import collection_from_json, item_from_row
@@ -100,6 +105,8 @@ def upgrade(url: str) -> int:
                 conn.execute(statement)
             if 0 < version < TEXT_CONFIGS_VERSION:
                 postgres_write.rebuild_collection_text(conn)
+            if 0 < version < CHANGE_TRACKING_VERSION:
+                postgres_changes.fill_parents(conn)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StorageError(
                 f"cannot create the catalog schema ({_first(exc)}); a superuser must run "

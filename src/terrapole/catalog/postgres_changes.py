@@ -17,7 +17,7 @@ import psycopg
 
 from terrapole.catalog.base import ChangeKey, ChangePage, ChangeScope, ChangeSummary, CollectionChange
 from terrapole.catalog.change_sql import after_key, conditions, count_sql, filtered
-from terrapole.catalog.records import collection_from_json
+from terrapole.catalog.records import collection_from_json, collection_parent
 from terrapole.core.errors import CollectionNotFound
 
 CHANGE_LOCK = 7_412_093_512  # pg_advisory_xact_lock key: one collection writer at a time
@@ -55,6 +55,15 @@ def bury(conn: psycopg.Connection[Any], collection_id: str, stamp: datetime) -> 
         [collection_id, row["pole"], row["parent"], stamp],
     )
     return True
+
+
+def fill_parents(conn: psycopg.Connection[Any]) -> int:
+    """Set the series of every collection from its stored record (upgrading to change tracking)."""
+    rows = conn.execute("SELECT rid, content::text AS content FROM collections").fetchall()
+    updates = [(collection_parent(collection_from_json(r["content"])), r["rid"]) for r in rows]
+    with conn.cursor() as cur:
+        cur.executemany("UPDATE collections SET parent = %s WHERE rid = %s", updates)
+    return len(updates)
 
 
 def revive(conn: psycopg.Connection[Any], collection_ids: Sequence[str]) -> None:

@@ -15,6 +15,7 @@ as in the embedded SQLite store, whatever collation the database was created wit
 from __future__ import annotations
 
 SCHEMA_VERSION = 3
+CHANGE_TRACKING_VERSION = 3  # the version that added datestamps, series and tombstones
 
 EXTENSIONS = ("postgis", "unaccent")
 
@@ -122,8 +123,8 @@ INDEXES = (
 CHANGE_TRACKING = (
     "ALTER TABLE collections ADD COLUMN IF NOT EXISTS datestamp timestamptz",
     'ALTER TABLE collections ADD COLUMN IF NOT EXISTS parent text COLLATE "C"',
-    "UPDATE collections SET datestamp = now(), "
-    "parent = content #>> '{extra,terrapole:record,parent_identifier}' WHERE datestamp IS NULL",
+    # `fill_parents` (postgres_changes) then sets the series of these rows.
+    "UPDATE collections SET datestamp = now() WHERE datestamp IS NULL",
     "ALTER TABLE collections ALTER COLUMN datestamp SET NOT NULL",
     """CREATE TABLE IF NOT EXISTS collection_tombstones (
     id text COLLATE "C" PRIMARY KEY,

@@ -10,7 +10,7 @@ import orjson
 from pydantic import TypeAdapter
 
 from terrapole.core.model import BBox, Collection, Item
-from terrapole.core.record import RECORD_KEY
+from terrapole.core.record import RECORD_KEY, catalog_id
 from terrapole.core.timeutil import from_micros, to_micros
 from terrapole.formats.stac import encode_link, parse_links
 
@@ -87,10 +87,11 @@ class Row(Protocol):
 
 
 def collection_parent(collection: Collection) -> str | None:
-    """The series a collection belongs to: the parent identifier of the record it carries."""
+    """The collection id of the series a collection belongs to (from the parent identifier of the
+    record it carries)."""
     stored = collection.extra.get(RECORD_KEY)
     parent = stored.get("parent_identifier") if isinstance(stored, Mapping) else None
-    return parent if isinstance(parent, str) and parent else None
+    return catalog_id(parent) if isinstance(parent, str) and parent.strip() else None
 
 
 def collection_corners(collection: Collection) -> list[float | None]:

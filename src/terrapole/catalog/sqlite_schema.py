@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from terrapole.catalog.records import collection_from_json, collection_parent
+
 SCHEMA_VERSION = 2
 
 DDL = """
@@ -103,7 +105,6 @@ CHANGES_DDL = (
     "CREATE INDEX IF NOT EXISTS collections_pole_datestamp ON collections (pole, datestamp, id)",
     "CREATE INDEX IF NOT EXISTS collection_tombstones_datestamp ON collection_tombstones (datestamp, id)",
 )
-_RECORD_PARENT = "json_extract(CAST(content AS TEXT), '$.extra.\"terrapole:record\".parent_identifier')"
 
 
 def add_change_tracking(conn: sqlite3.Connection, now_micros: int) -> None:
@@ -113,9 +114,10 @@ def add_change_tracking(conn: sqlite3.Connection, now_micros: int) -> None:
         conn.execute("ALTER TABLE collections ADD COLUMN datestamp INTEGER NOT NULL DEFAULT 0")
     if "parent" not in columns:
         conn.execute("ALTER TABLE collections ADD COLUMN parent TEXT")
-    conn.execute(
-        f"UPDATE collections SET datestamp = ?, parent = {_RECORD_PARENT} WHERE datestamp = 0",  # noqa: S608
-        [now_micros],
+    rows = conn.execute("SELECT rid, content FROM collections WHERE datestamp = 0").fetchall()
+    conn.executemany(
+        "UPDATE collections SET datestamp = ?, parent = ? WHERE rid = ?",
+        [(now_micros, collection_parent(collection_from_json(content)), rid) for rid, content in rows],
     )
     for statement in CHANGES_DDL:
         conn.execute(statement)

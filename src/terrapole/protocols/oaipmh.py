@@ -89,14 +89,14 @@ class Repository:
         except OaiError as refused:
             echo = xml.request_element(self.base_url, None)
             return xml.envelope(now, echo, xml.error(refused.code, refused.message))
+        echoed = {"verb": request.verb, **request.arguments}
         try:
             body = self.VERBS[request.verb](self, request)
         except OaiError as refused:
-            body = xml.error(refused.code, refused.message)
             # The request's arguments are echoed unless they were found wanting.
-            arguments = None if refused.code == "badArgument" else request.arguments
-            return xml.envelope(now, xml.request_element(self.base_url, arguments), body)
-        return xml.envelope(now, xml.request_element(self.base_url, request.arguments), body)
+            echo = xml.request_element(self.base_url, None if refused.code == "badArgument" else echoed)
+            return xml.envelope(now, echo, xml.error(refused.code, refused.message))
+        return xml.envelope(now, xml.request_element(self.base_url, echoed), body)
 
     # -- verbs -------------------------------------------------------------------------------
     def identify(self, request: OaiRequest) -> bytes:

@@ -125,7 +125,14 @@ def parse_window(since: str | None, until: str | None) -> tuple[datetime | None,
         raise OaiError("badArgument", "from and until must have the same granularity")
     if start and end and start[0] > end[0]:
         raise OaiError("badArgument", f"from ({since}) is later than until ({until})")
-    return (start[0] if start else None), (end[0] + end[1] if end else None)
+    return (start[0] if start else None), (_end_of(*end) if end else None)
+
+
+def _end_of(start: datetime, length: timedelta) -> datetime | None:
+    try:
+        return start + length
+    except OverflowError:  # until 9999-12-31: no end
+        return None
 
 
 # --- sets -----------------------------------------------------------------------------------------
@@ -165,7 +172,8 @@ def oai_identifier(repository: str, collection_id: str) -> str:
 def collection_id_of(repository: str, identifier: str) -> str:
     """The collection id an OAI identifier of this repository names; idDoesNotExist otherwise."""
     prefix = f"oai:{repository}:"
-    if not identifier.startswith(prefix) or len(identifier) == len(prefix):
+    # No collection id holds a NUL (and PostgreSQL text cannot).
+    if not identifier.startswith(prefix) or len(identifier) == len(prefix) or "\x00" in unquote(identifier):
         raise OaiError(
             "idDoesNotExist", f"{identifier!r} is not an identifier of this repository ({prefix}...)"
         )
@@ -221,7 +229,7 @@ def decode_token(token: str) -> ListState:
             raise ValueError("bad field")
         after = None
         if after_micros is not None or after_id is not None:
-            if not isinstance(after_id, str):
+            if not isinstance(after_id, str) or "\x00" in after_id:
                 raise ValueError("bad key")
             after = (_instant(after_micros), after_id)
         return ListState(prefix, set_spec, _optional_instant(since), _optional_instant(until), after, cursor)

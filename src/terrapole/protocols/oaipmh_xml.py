@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from terrapole.core.record import Record
+from terrapole.core.record_json import record_from_json, record_to_json
 from terrapole.formats import FORMATS
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -29,6 +31,7 @@ OAI_IDENTIFIER = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 MEDIA_TYPE = "text/xml; charset=utf-8"
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
@@ -122,7 +125,30 @@ class MetadataFormat:
 
     def document(self, record: Record, context: Context) -> bytes:
         """The record in this format, as the content of a `metadata` element."""
-        return _DECLARATION.sub(b"", self.encode(record, context), count=1)
+        try:
+            data = self.encode(record, context)
+        except ValueError as refused:  # lxml refuses control characters
+            if "XML compatible" not in str(refused):
+                raise
+            data = b"\x00"
+        if _CONTROL.search(data):  # refused, or written as they are (rdflib)
+            data = self.encode(xml_compatible(record), context)
+        return _DECLARATION.sub(b"", data, count=1)
+
+
+def xml_compatible(record: Record) -> Record:
+    """The record without the characters XML 1.0 cannot hold (control characters mostly)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _NOT_XML.sub("", value)
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return record_from_json(clean(record_to_json(record)))
 
 
 def _oai_dc(record: Record, context: Context) -> bytes:
@@ -149,10 +175,9 @@ def _iso19139(record: Record, context: Context) -> bytes:
 
 
 def _dcat(record: Record, context: Context) -> bytes:
-    from terrapole.formats import dcat
+    from terrapole.formats.dcat import encode  # rdflib is slow to import: only when asked for
 
-    uri = None if has_own_uri(record) else context.landing_page
-    return dcat.encode(record, "xml", dataset_uri=uri)
+    return encode(record, "xml", dataset_uri=None if has_own_uri(record) else context.landing_page)
 
 
 def has_own_uri(record: Record) -> bool:
