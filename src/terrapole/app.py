@@ -21,8 +21,10 @@ from terrapole.core.errors import StorageError
 from terrapole.portal import home_page, preferred_language
 from terrapole.protocols import OrjsonResponse, public_base_url
 from terrapole.protocols.dcat import dcat_router
+from terrapole.protocols.landing import landing_router
 from terrapole.protocols.oaipmh import oaipmh_router
 from terrapole.protocols.problems import add_problem_handlers
+from terrapole.protocols.sitemap import sitemap_router
 from terrapole.protocols.stac_api import stac_router
 from terrapole.settings import Settings
 
@@ -44,6 +46,8 @@ def create_app(settings: Settings, store: CatalogStore | None = None) -> FastAPI
     app.include_router(stac_router(_store_provider(app), settings))
     app.include_router(oaipmh_router(_store_provider(app), settings))
     app.include_router(dcat_router(_store_provider(app), settings))
+    app.include_router(landing_router(_store_provider(app), settings))
+    app.include_router(sitemap_router(_store_provider(app), settings))
     _add_site_routes(app, settings)
     return app
 

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         default=None,
         description="Repository part of OAI-PMH identifiers (oai:<id>:<collection>); default: public host",
     )
+    sitemap_urls_per_file: int = Field(
+        default=50_000, ge=1, le=50_000, description="Landing pages per sitemap file (sitemaps.org: 50,000)"
+    )
     oai_page_size: int = Field(default=100, ge=1, le=1000, description="Records per OAI-PMH list response")
     secret_key: SecretStr | None = Field(
         default=None,

@@ -1,5 +1,6 @@
 """The whole catalog as a DCAT-AP feed at `/dcat`: a `dcat:Catalog` with its datasets, in
-Turtle, RDF/XML or JSON-LD by content negotiation (`Accept`) or `?f=ttl|rdf|jsonld`.
+Turtle, RDF/XML or JSON-LD by content negotiation (`Accept`) or `?f=ttl|rdf|jsonld`; one dataset
+alone at `/dcat/datasets/{id}`.
 
 Each dataset is written by the DCAT format module from the collection's canonical record, named
 by its own http(s) identifier or DOI when it has one, else by its landing page
@@ -14,14 +15,10 @@ is no `lastPage`, which a keyed list cannot name.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-import orjson
 from fastapi import APIRouter, Query
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, XSD
@@ -29,16 +26,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from terrapole.catalog.base import CatalogStore, ChangeKey, ChangePage
-from terrapole.core.errors import InvalidParameter
+from terrapole.catalog.base import CatalogStore, ChangePage
+from terrapole.core.errors import CollectionNotFound, InvalidParameter
 from terrapole.core.record import record_from_collection
-from terrapole.core.timeutil import from_micros, to_micros
-from terrapole.formats.dcat import Syntax, serialise
+from terrapole.formats.dcat import Syntax, encode, serialise
 from terrapole.formats.dcat_terms import DCAT
 from terrapole.formats.dcat_write import add_record, new_graph
 from terrapole.protocols import public_base_url
+from terrapole.protocols.datasets import dataset_uri, decode_key, encode_key, landing_page
 from terrapole.protocols.negotiation import best_offer
-from terrapole.protocols.oaipmh_xml import has_own_uri
 from terrapole.settings import Settings
 
 StoreProvider = Callable[[], CatalogStore]
@@ -77,7 +73,7 @@ def dcat_router(provide: StoreProvider, settings: Settings) -> APIRouter:
     ) -> Response:
         """One page of the catalog's datasets."""
         name = choose_syntax(f, request.headers.get("accept"))
-        after = decode_page(page) if page else None
+        after = decode_key(page, "page") if page else None
         base = public_base_url(request, settings)
         store = provide()
         changes = await run_in_threadpool(
@@ -86,6 +82,22 @@ def dcat_router(provide: StoreProvider, settings: Settings) -> APIRouter:
         syntax, media_type = SYNTAXES[name]
         feed = Feed(base, settings, name, limit)
         document = await run_in_threadpool(feed.document, changes, page, syntax)
+        return Response(document, media_type=media_type, headers={"Vary": "Accept"})
+
+    @router.get("/dcat/datasets/{collection_id}", summary="One dataset as DCAT-AP")
+    def dcat_dataset(
+        request: Request,
+        collection_id: str,
+        f: Annotated[str | None, Query(description="ttl, rdf or jsonld (overrides Accept)")] = None,
+    ) -> Response:
+        """One dataset of the catalog (404 when unknown or deleted)."""
+        syntax, media_type = SYNTAXES[choose_syntax(f, request.headers.get("accept"))]
+        change = provide().collection_change(collection_id)
+        if change.collection is None:
+            raise CollectionNotFound(collection_id)
+        record = record_from_collection(change.collection)
+        landing = landing_page(public_base_url(request, settings), change.id)
+        document = encode(record, syntax, dataset_uri=dataset_uri(record, landing))
         return Response(document, media_type=media_type, headers={"Vary": "Accept"})
 
     return router
@@ -109,8 +121,8 @@ class Feed:
         for change in changes.changes:
             assert change.collection is not None
             record = record_from_collection(change.collection)
-            landing = f"{self.base}/datasets/{change.id}"
-            node = add_record(graph, record, None if has_own_uri(record) else landing)
+            landing = landing_page(self.base, change.id)
+            node = add_record(graph, record, dataset_uri(record, landing))
             graph.add((self.catalog, DCAT.dataset, node))
             graph.add((node, DCAT.landingPage, URIRef(landing)))
         self.describe_page(graph, changes, page)
@@ -142,7 +154,7 @@ class Feed:
         if changes.remaining is not None and page is None:
             graph.add((here, HYDRA.totalItems, Literal(changes.remaining)))
         if changes.next_key is not None:
-            graph.add((here, HYDRA.nextPage, URIRef(self.page_url(encode_page(changes.next_key)))))
+            graph.add((here, HYDRA.nextPage, URIRef(self.page_url(encode_key(changes.next_key)))))
 
     def page_url(self, page: str | None) -> str:
         """The URL of a page of this feed, in this syntax and page size."""
@@ -160,20 +172,3 @@ def choose_syntax(f: str | None, accept: str | None) -> str:
             raise InvalidParameter("f", f"unknown format {f!r}; expected one of {', '.join(SYNTAXES)}")
         return name
     return best_offer(accept, _MEDIA_TYPES, "ttl")
-
-
-def encode_page(key: ChangeKey) -> str:
-    """The page token that starts after a (datestamp, id) key."""
-    return base64.urlsafe_b64encode(orjson.dumps([to_micros(key[0]), key[1]])).decode().rstrip("=")
-
-
-def decode_page(token: str) -> ChangeKey:
-    """The key a page token starts after; InvalidParameter when it is not one of ours."""
-    try:
-        micros, collection_id = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if type(micros) is not int or not isinstance(collection_id, str) or "\x00" in collection_id:
-            raise ValueError("bad key")
-        when: datetime = from_micros(micros)
-    except (ValueError, TypeError, binascii.Error, OverflowError):
-        raise InvalidParameter("page", "not a page token of this feed") from None
-    return (when, collection_id)

@@ -36,6 +36,7 @@ from terrapole.core.errors import CollectionNotFound
 from terrapole.core.record import record_from_collection
 from terrapole.protocols import oaipmh_xml as xml
 from terrapole.protocols import public_base_url
+from terrapole.protocols.datasets import landing_page
 from terrapole.protocols.oaipmh_args import (
     GRANULARITY,
     ListState,
@@ -252,7 +253,7 @@ class Repository:
     def _document(self, change: CollectionChange, metadata_format: MetadataFormat) -> bytes | None:
         """The record's metadata in a format; None (and a log line) when its encoder fails on it."""
         assert change.collection is not None
-        context = xml.Context(f"{self.base}/datasets/{change.id}", _centre(change.pole))
+        context = xml.Context(landing_page(self.base, change.id), _centre(change.pole))
         try:
             return metadata_format.document(record_from_collection(change.collection), context)
         except Exception:  # an encoder failing on one record must not fail a whole list

@@ -17,6 +17,7 @@ from typing import Any
 from terrapole.core.record import Record
 from terrapole.core.record_json import record_from_json, record_to_json
 from terrapole.formats import FORMATS
+from terrapole.protocols.datasets import dataset_uri
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -177,13 +178,7 @@ def _iso19139(record: Record, context: Context) -> bytes:
 def _dcat(record: Record, context: Context) -> bytes:
     from terrapole.formats.dcat import encode  # rdflib is slow to import: only when asked for
 
-    return encode(record, "xml", dataset_uri=None if has_own_uri(record) else context.landing_page)
-
-
-def has_own_uri(record: Record) -> bool:
-    """True when the record names itself by an http(s) identifier or a DOI (DCAT uses that URI)."""
-    codes = (record.identifier, *(i.code for i in record.identifiers))
-    return record.doi is not None or any(code.startswith(("http://", "https://")) for code in codes)
+    return encode(record, "xml", dataset_uri=dataset_uri(record, context.landing_page))
 
 
 METADATA_FORMATS: dict[str, MetadataFormat] = {
