@@ -19,7 +19,10 @@ from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.core.errors import StorageError
 from terrapole.portal import add_portal
 from terrapole.protocols import OrjsonResponse
+from terrapole.protocols.dcat import dcat_router
+from terrapole.protocols.oaipmh import oaipmh_router
 from terrapole.protocols.problems import add_problem_handlers
+from terrapole.protocols.sitemap import sitemap_router
 from terrapole.protocols.stac_api import stac_router
 from terrapole.settings import Settings
 
@@ -39,6 +42,9 @@ def create_app(settings: Settings, store: CatalogStore | None = None) -> FastAPI
     _add_middleware(app, settings)
     add_problem_handlers(app)
     app.include_router(stac_router(_store_provider(app), settings))
+    app.include_router(oaipmh_router(_store_provider(app), settings))
+    app.include_router(dcat_router(_store_provider(app), settings))
+    app.include_router(sitemap_router(_store_provider(app), settings))
     _add_site_routes(app, settings)
     return app
 

@@ -21,6 +21,12 @@ def json_block(html: str, block_id: str) -> Any:
     return json.loads(node.text)
 
 
+def json_ld(html: str) -> Any:
+    """The page's one schema.org JSON-LD block."""
+    (node,) = parse(html).xpath('//script[@type="application/ld+json"]')
+    return json.loads(node.text)
+
+
 def inline_code(html: str) -> list[str]:
     """Every piece of inline code in the page: executable inline scripts and on* handlers."""
     tree = parse(html)

@@ -165,9 +165,9 @@ def test_hostile_record_is_shown_as_text(page: Any, server: str) -> None:
     assert page.inner_text("h1") == HOSTILE_TITLE
     assert page.locator("main img, main iframe, main svg:not(.leaflet-zoom-animated)").count() == 0
     assert page.evaluate("() => window.__pwned") is None
-    scripts = page.locator("script").evaluate_all("s => s.map(x => x.id || x.src.split('/').pop())")
+    scripts = page.locator("script").evaluate_all("s => s.map(x => x.id || x.src.split('/').pop() || x.type)")
     assert sorted(scripts) == sorted(
-        ["dataset-jsonld", "tp-config", "tp-messages", "leaflet.js", "topojson-client.min.js", "main.js"]
+        ["application/ld+json", "tp-config", "tp-messages", "leaflet.js", "topojson-client.min.js", "main.js"]
     )
 
 

@@ -32,10 +32,8 @@ SAME_IN_BOTH = {
     "dataset.description",
     "dataset.contacts",
     "dataset.licence_name",
-    "dataset.dates",
     "dataset.doi",
-    "format.dcat",
-    "format.datacite",
+    "dataset.version",
     "citation.bibtex",
     "citation.datacite",
 }

@@ -14,7 +14,7 @@ from tests.portal.hostile import (
     HOSTILE_KEYWORDS,
     HOSTILE_TITLE,
 )
-from tests.portal.pages import inline_code, json_block, parse, texts
+from tests.portal.pages import inline_code, json_block, json_ld, parse, texts
 
 from terrapole.demo.generate import DemoFederation
 from terrapole.portal.poles import POLE_INFO
@@ -137,12 +137,18 @@ def test_the_dataset_page_shows_the_record(portal: TestClient, demo: DemoFederat
             strict=True,
         )
     )
-    assert formats["STAC Collection (JSON)"] == f"http://testserver/stac/collections/{SST}"
+    assert formats["STAC"] == f"http://testserver/stac/collections/{SST}"
+    assert formats["ISO 19139"] == f"http://testserver/datasets/{SST}?f=iso19139"
+    assert formats["DCAT-AP (Turtle)"] == f"http://testserver/datasets/{SST}?f=dcat"
+    assert formats["Its files as STAC items"] == f"http://testserver/stac/collections/{SST}/items"
+    assert (
+        portal.get(formats["ISO 19139"]).headers["content-type"].startswith("application/vnd.iso.19139+xml")
+    )
     citation = texts(page, "//p[@id='citation-text']")[0]
     assert citation.startswith("Ifremer (2008). Daily sea-surface temperature")
     assert citation.endswith(f"http://testserver/datasets/{SST}")
     assert "<creatorName>(:unav)</creatorName>" in texts(page, "//pre[@id='citation-datacite']")[0]
-    jsonld = json_block(page, "dataset-jsonld")
+    jsonld = json_ld(page)
     assert (jsonld["@type"], jsonld["name"]) == ("Dataset", source["title"])
     assert jsonld["url"] == f"http://testserver/datasets/{SST}"
     assert json_block(page, "tp-config")["extent"]["features"][0]["geometry"]["type"] == "Polygon"
@@ -204,8 +210,8 @@ def test_hostile_record_is_plain_text_on_its_page(portal: TestClient) -> None:
     tree = parse(page)
     assert tree.xpath("//img | //iframe | //svg | //b | //u") == []
     scripts = [(s.get("id"), s.get("src")) for s in tree.iter("script")]
-    assert [i for i, src in scripts if src is None] == ["dataset-jsonld", "tp-config", "tp-messages"]
-    assert json_block(page, "dataset-jsonld")["name"] == HOSTILE_TITLE
+    assert [i for i, src in scripts if src is None] == [None, "tp-config", "tp-messages"]  # JSON-LD first
+    assert json_ld(page)["name"] == HOSTILE_TITLE
     assert texts(page, "//code[@id='dataset-identifier']") == [HOSTILE_IDENTIFIER]
     assert "</script><script>" not in page
     assert inline_code(page) == []

@@ -20,7 +20,6 @@ from terrapole.portal.poles import pole_name
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 SPDX_LICENSES = "https://spdx.org/licenses/{}.html"
-ISO_19139 = "http://www.isotc211.org/2005/gmd"
 # Access levels with a state on the page; anything else shows as restricted.
 ACCESS_LEVELS = ("open", "embargo", "licensed", "eligible", "restricted")
 
@@ -79,7 +78,10 @@ class DatasetView:
     use_conditions: tuple[str, ...]
     access: AccessView
     doi: str | None
-    formats: tuple[tuple[str, str], ...]  # (message key, URL)
+    version: str | None
+    data_formats: tuple[str, ...]
+    dates: tuple[tuple[str, str], ...]  # (message key, ISO date)
+    links: tuple[tuple[str, str | None], ...]  # (name, URL when it is a safe one)
     extent_geojson: dict[str, Any] = field(default_factory=dict)
 
 
@@ -106,7 +108,18 @@ def dataset_view(collection: Collection, lang: str, base: str) -> tuple[DatasetV
         use_conditions=(*constraints.use, *constraints.use_limitations),
         access=_access(record, t, f"{base}/stac/collections/{segment}/items"),
         doi=record.doi,
-        formats=_formats(base, collection.id),
+        version=record.version,
+        data_formats=record.formats,
+        dates=tuple(
+            (f"dataset.{name}", value.isoformat()[:10])
+            for name, value in (
+                ("created", record.dates.created),
+                ("published", record.dates.published),
+                ("revised", record.dates.revised),
+            )
+            if value
+        ),
+        links=tuple((d.name or d.url, safe_url(d.url)) for d in record.distributions),
         extent_geojson=_extent_geojson(record),
     )
     return view, record
@@ -209,27 +222,6 @@ def _access(record: Record, t: Translator, items_url: str) -> AccessView:
     if level == "embargo":
         return AccessView(level, title, text)
     return AccessView(level, title, text, t("access.request"), None, t("access.pending_service"))
-
-
-def _formats(base: str, collection_id: str) -> tuple[tuple[str, str], ...]:
-    """(message key, URL) of the record in other formats."""
-    segment = quote(collection_id, safe="")
-    csw = urlencode(
-        {
-            "service": "CSW",
-            "version": "2.0.2",
-            "request": "GetRecordById",
-            "id": collection_id,
-            "outputSchema": ISO_19139,
-            "elementSetName": "full",
-        }
-    )
-    return (
-        ("format.stac", f"{base}/stac/collections/{segment}"),
-        ("format.items", f"{base}/stac/collections/{segment}/items"),
-        ("format.iso19139", f"{base}/csw?{csw}"),
-        ("format.dcat", f"{base}/dcat/datasets/{segment}"),
-    )
 
 
 def _extent_geojson(record: Record) -> dict[str, Any]:

@@ -8,10 +8,11 @@ Endpoints that touch the store are plain `def`: FastAPI runs them in its thread 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,8 +20,7 @@ from terrapole.catalog.base import CatalogStore
 from terrapole.core.errors import CollectionNotFound
 from terrapole.core.filter import parse_filter
 from terrapole.core.model import Collection, pick_language
-from terrapole.core.query import Query
-from terrapole.formats import schemaorg
+from terrapole.core.query import Query as CatalogQuery
 from terrapole.portal.citation import cite
 from terrapole.portal.dataset import dataset_view
 from terrapole.portal.facets import facet_counts, parse_selections
@@ -29,6 +29,8 @@ from terrapole.portal.i18n import request_language
 from terrapole.portal.poles import POLE_INFO
 from terrapole.portal.rendering import Pages
 from terrapole.protocols import OrjsonResponse, public_base_url
+from terrapole.protocols.datasets import landing_page
+from terrapole.protocols.landing import FORMAT_KEYS, alternates, choose_format, json_ld, record_document
 from terrapole.settings import Settings
 
 StoreProvider = Callable[[], CatalogStore]
@@ -39,8 +41,6 @@ SERVICES = (
     ("service.api", "/api"),
     ("service.docs", "/api.html"),
 )
-# Other protocols a dataset page links to, shown only when this server mounts them.
-FORMAT_PREFIXES = {"format.iso19139": "/csw", "format.dcat": "/dcat"}
 POLE_DATASETS_LIMIT = 200
 
 
@@ -73,34 +73,51 @@ class Portal:
         }
         return self.pages.render(request, "pole.html", context)
 
-    def dataset(self, request: Request, dataset_id: str) -> Response:
-        """The landing page of one dataset."""
+    def dataset(
+        self,
+        request: Request,
+        dataset_id: str,
+        f: Annotated[
+            str | None, Query(description="html, or a record format: " + ", ".join(FORMAT_KEYS))
+        ] = None,
+        lang: Annotated[
+            str | None, Query(description="fr or en (else the cookie, then Accept-Language)")
+        ] = None,
+    ) -> Response:
+        """A dataset's landing page, or its record in another format (by `?f=` or Accept)."""
+        chosen = choose_format(f, request.headers.get("accept"))
         try:
-            collection = self.store().get_collection(dataset_id)
+            change = self.store().collection_change(dataset_id)
         except CollectionNotFound:
             return self.not_found(request, "dataset.not_found", "dataset.not_found_text", id=dataset_id)
-        lang, _ = request_language(request)
+        if change.deleted or change.collection is None:
+            return self.not_found(
+                request, "dataset.gone", "dataset.gone_text", status_code=410, id=dataset_id
+            )
         base = public_base_url(request, self.settings)
-        url = f"{base}/datasets/{quote(dataset_id, safe='')}"
+        url = landing_page(base, change.id)
+        if chosen != "html":
+            return record_document(change, chosen, url)
+        return self._dataset_page(request, change.collection, change.datestamp, base, url)
+
+    def _dataset_page(
+        self, request: Request, collection: Collection, updated: datetime, base: str, url: str
+    ) -> Response:
+        lang, _ = request_language(request)
         view, record = dataset_view(collection, lang, base)
-        served = _served_prefixes(request)
-        formats = [
-            (key, href)
-            for key, href in view.formats
-            if key not in FORMAT_PREFIXES or FORMAT_PREFIXES[key] in served
-        ]
-        jsonld = schemaorg.dataset(record, self.settings.title, base + "/")
-        jsonld.setdefault("url", url)
         context = {
             "dataset": view,
-            "formats": formats,
+            "updated": updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "alternates": alternates(base, collection.id, url),
+            "items_url": f"{base}/stac/collections/{quote(collection.id, safe='')}/items",
             "citation": cite(record, lang, url, self.settings.title),
             "fair": fair_assessment(record),
-            "jsonld": jsonld,
+            "json_ld": json_ld(record, url, self.settings.title, base + "/"),
             "canonical": url,
             "client_config": {"page": "dataset", "extent": view.extent_geojson},
         }
-        return self.pages.render(request, "dataset.html", context)
+        headers = {"Vary": "Accept, Accept-Language, Cookie"}
+        return self.pages.render(request, "dataset.html", context, headers=headers)
 
     def facets(self, request: Request) -> Response:
         """Facet counts of the datasets a search matches (JSON; errors as problem+json)."""
@@ -108,13 +125,15 @@ class Portal:
         selections = parse_selections(params, request.query_params.getlist)
         return OrjsonResponse(facet_counts(self.store(), self.settings, params, selections))
 
-    def not_found(self, request: Request, title: str, text: str, **values: str) -> Response:
-        """The 404 page, in the request's language."""
+    def not_found(
+        self, request: Request, title: str, text: str, status_code: int = 404, **values: str
+    ) -> Response:
+        """The page for something the catalog does not have (404) or no longer has (410)."""
         context = {"title_key": title, "text_key": text, "values": values}
-        return self.pages.render(request, "not_found.html", context, status_code=404)
+        return self.pages.render(request, "not_found.html", context, status_code=status_code)
 
     def _pole_datasets(self, pole: str, lang: str) -> list[dict[str, Any]]:
-        query = Query(filter=parse_filter(f"pole = '{pole}'"), limit=POLE_DATASETS_LIMIT)
+        query = CatalogQuery(filter=parse_filter(f"pole = '{pole}'"), limit=POLE_DATASETS_LIMIT)
         page = self.store().search_collections(query)
         return [_summary(c, lang) for c in page.records]
 
@@ -122,11 +141,18 @@ class Portal:
 def portal_router(store_provider: StoreProvider, settings: Settings, pages: Pages) -> APIRouter:
     """The portal's routes."""
     portal = Portal(store_provider, settings, pages)
-    router = APIRouter(include_in_schema=False)
-    router.add_api_route("/", portal.home, methods=["GET"])
-    router.add_api_route("/poles/{pole}", portal.pole, methods=["GET"])
-    router.add_api_route("/datasets/{dataset_id:path}", portal.dataset, methods=["GET"])
-    router.add_api_route("/portal/facets", portal.facets, methods=["GET"])
+    router = APIRouter()
+    router.add_api_route("/", portal.home, methods=["GET"], include_in_schema=False)
+    router.add_api_route("/poles/{pole}", portal.pole, methods=["GET"], include_in_schema=False)
+    router.add_api_route(
+        "/datasets/{dataset_id:path}",
+        portal.dataset,
+        methods=["GET"],
+        include_in_schema=True,
+        tags=["Landing pages"],
+        summary="A dataset's landing page (or its record in another format by ?f= or Accept)",
+    )
+    router.add_api_route("/portal/facets", portal.facets, methods=["GET"], include_in_schema=False)
     return router
 
 
@@ -143,8 +169,3 @@ def _summary(collection: Collection, lang: str) -> dict[str, Any]:
         "title": pick_language(collection.title, lang) or collection.id,
         "description": pick_language(collection.description, lang),
     }
-
-
-def _served_prefixes(request: Request) -> set[str]:
-    paths = {getattr(route, "path", "") for route in request.app.routes}
-    return {"/" + path.strip("/").split("/")[0] for path in paths if path}

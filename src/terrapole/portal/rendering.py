@@ -103,7 +103,12 @@ class Pages:
         return f"{self.static_prefix}/{path}"
 
     def render(
-        self, request: Request, template: str, context: Mapping[str, Any], status_code: int = 200
+        self,
+        request: Request,
+        template: str,
+        context: Mapping[str, Any],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
     ) -> HTMLResponse:
         """The page `template` in the request's language, with CSP, language and cache headers."""
         lang, chosen = request_language(request)
@@ -121,6 +126,7 @@ class Pages:
         )
         response = HTMLResponse(page, status_code=status_code)
         self._headers(response, lang)
+        response.headers.update(headers or {})
         if chosen:
             response.set_cookie(
                 LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="lax"
