@@ -71,7 +71,10 @@ export function initSearch(config) {
     await Promise.all([loadResults(signal), loadFacets(signal)]);
     // The page says when a search's results and facets are both shown (tests and screenshots wait for it).
     if (signal.aborted) return;
-    if (!document.body.dataset.searches) performance.mark('terrapole:first-results');
+    if (!document.body.dataset.searches) {
+      performance.mark('terrapole:first-results');
+      map.drawBasemap();
+    }
     document.body.dataset.searches = String(Number(document.body.dataset.searches || 0) + 1);
   }
 
