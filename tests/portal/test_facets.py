@@ -86,3 +86,10 @@ def test_labels_follow_the_language(portal: TestClient) -> None:
     assert labels["pole"] == "Pôle thématique"
     (poles,) = [f for f in body["facets"] if f["name"] == "pole"]
     assert {v["value"]: v["label"] for v in poles["values"]}["solid-earth"] == "Terre solide"
+
+
+def test_an_unknown_language_falls_back_on_english(portal: TestClient) -> None:
+    body = portal.get("/portal/facets", params={"lang": "de"}).json()
+    (poles,) = [f for f in body["facets"] if f["name"] == "pole"]
+    assert poles["label"] == "Thematic pole"
+    assert {v["value"]: v["label"] for v in poles["values"]}["land"] == "Continental surfaces"

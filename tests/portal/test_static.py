@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import quote, urljoin
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.portal.hostile import HOSTILE_ID
-from tests.portal.pages import parse
+from tests.portal.pages import json_block, parse
 
-from terrapole.portal.rendering import STATIC_DIR, static_digest
+from terrapole.app import create_app
+from terrapole.portal.rendering import STATIC_DIR, content_security_policy, static_digest
+from terrapole.settings import Settings
 
 JS_BUDGET = 500_000  # bytes of JavaScript per page, uncompressed, map library included
 IMPORT = re.compile(r"""(?:^|\n)\s*import\s[^'"]*?from\s+['"](\.[^'"]+)['"]""")
@@ -82,3 +85,20 @@ def test_the_hostile_page_loads_the_same_scripts(portal: TestClient) -> None:
     ordinary = set(page_javascript(portal, "/datasets/ocean-sst-mediterranean-daily"))
     hostile = set(page_javascript(portal, f"/datasets/{quote(HOSTILE_ID, safe='')}"))
     assert hostile == ordinary
+
+
+def test_an_xyz_basemap_is_allowed_by_the_policy_and_given_to_the_maps(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        basemap_url="https://{s}.tiles.example.org/{z}/{x}/{y}.png",
+        basemap_attribution="© Example",
+    )
+    policy = dict(d.strip().split(" ", 1) for d in content_security_policy(settings).split(";"))
+    assert policy["img-src"] == "'self' data: https://a.tiles.example.org https://*.tiles.example.org"
+    assert policy["script-src"] == "'self'" and policy["connect-src"] == "'self'"
+    assert "example" not in content_security_policy(Settings(data_dir=tmp_path))
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/")
+    assert page.headers["content-security-policy"] == content_security_policy(settings)
+    config = json_block(page.text, "tp-config")
+    assert (config["basemapUrl"], config["basemapAttribution"]) == (settings.basemap_url, "© Example")

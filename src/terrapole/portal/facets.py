@@ -58,10 +58,10 @@ def facet_counts(
 
     Raises the same `InvalidParameter` errors as the STAC API for the same bad input.
     """
-    lang = params.get("lang", "en")
+    t = Translator(params.get("lang", "en"))  # an unknown language falls back on English
+    lang = t.lang
     query = query_from_params(read_params(ListParams, QueryParams(_search_params(params))), settings)
     matching = _all_collections(store, replace(query, token=None, sortby=(), fields=None))
-    t = Translator(lang)
 
     def keep(collection: Collection, *, skip: str) -> bool:
         return all(
