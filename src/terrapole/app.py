@@ -15,8 +15,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from terrapole import __version__
 from terrapole.access import admin_routes, auth_routes, data_routes, downloads, user_routes
@@ -27,10 +26,13 @@ from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.core.access import Principal
 from terrapole.core.errors import StorageError
 from terrapole.core.model import Item
-from terrapole.portal import home_page, preferred_language
-from terrapole.protocols import OrjsonResponse, public_base_url
+from terrapole.portal import add_portal
+from terrapole.protocols import OrjsonResponse
+from terrapole.protocols.dcat import dcat_router
 from terrapole.protocols.downloads import download_router
+from terrapole.protocols.oaipmh import oaipmh_router
 from terrapole.protocols.problems import add_problem_handlers
+from terrapole.protocols.sitemap import sitemap_router
 from terrapole.protocols.stac_api import stac_router
 from terrapole.settings import Settings
 from terrapole.storage import store_from_settings
@@ -58,6 +60,9 @@ def create_app(
     for module in (auth_routes, admin_routes, user_routes, data_routes):
         app.include_router(module.router)
     _add_downloads(app, settings)
+    app.include_router(oaipmh_router(_store_provider(app), settings))
+    app.include_router(dcat_router(_store_provider(app), settings))
+    app.include_router(sitemap_router(_store_provider(app), settings))
     _add_site_routes(app, settings)
     return app
 
@@ -162,12 +167,7 @@ def _store_provider(app: FastAPI) -> Callable[[], CatalogStore]:
 
 def _add_site_routes(app: FastAPI, settings: Settings) -> None:
     provide = _store_provider(app)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home(request: Request) -> Response:
-        lang = preferred_language(request.headers.get("accept-language"))
-        page = home_page(lang, public_base_url(request, settings), settings.title)
-        return HTMLResponse(page, headers={"Content-Language": lang, "Vary": "Accept-Language"})
+    add_portal(app, provide, settings)
 
     @app.get("/healthz", tags=["Operations"])
     def healthz() -> Response:

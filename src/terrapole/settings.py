@@ -67,6 +67,24 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(
         default=20, ge=1, description="Failed logins allowed per client address"
     )
+    basemap_url: str | None = Field(
+        default=None,
+        description="XYZ tile URL template ({z}/{x}/{y}) drawn under the portal's maps; without it the "
+        "maps show only the offline Natural Earth country layer",
+    )
+    basemap_attribution: str = Field(default="", description="Attribution shown for the XYZ basemap")
+    admin_email: str = Field(
+        default="admin@terrapole.invalid",
+        description="Contact address harvesters are given (OAI-PMH Identify)",
+    )
+    oai_repository_id: str | None = Field(
+        default=None,
+        description="Repository part of OAI-PMH identifiers (oai:<id>:<collection>); default: public host",
+    )
+    sitemap_urls_per_file: int = Field(
+        default=50_000, ge=1, le=50_000, description="Landing pages per sitemap file (sitemaps.org: 50,000)"
+    )
+    oai_page_size: int = Field(default=100, ge=1, le=1000, description="Records per OAI-PMH list response")
     secret_key: SecretStr | None = Field(
         default=None,
         description="Secret that signs download URLs (and other tokens); when unset, one is "

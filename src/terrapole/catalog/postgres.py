@@ -24,6 +24,7 @@ import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
@@ -32,10 +33,22 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from terrapole.catalog import postgres_write
-from terrapole.catalog.base import item_queryables_schema
+from terrapole.catalog import postgres_changes, postgres_write
+from terrapole.catalog.base import (
+    ChangeKey,
+    ChangePage,
+    ChangeScope,
+    ChangeSummary,
+    CollectionChange,
+    item_queryables_schema,
+)
 from terrapole.catalog.postgres_filter import Queryable
-from terrapole.catalog.postgres_schema import COLLECTION_TEXT_CONFIGS, SCHEMA_VERSION, statements
+from terrapole.catalog.postgres_schema import (
+    CHANGE_TRACKING_VERSION,
+    COLLECTION_TEXT_CONFIGS,
+    SCHEMA_VERSION,
+    statements,
+)
 from terrapole.catalog.postgres_search import Searcher, SortKey, TableSpec, json_property
 from terrapole.catalog.postgres_write import ITEM_SELECT, PROMOTED_COLUMNS
 from terrapole.catalog.records import collection_from_json, item_from_row
@@ -113,6 +126,8 @@ def upgrade(url: str) -> int:
                 conn.execute(statement)
             if 0 < version < TEXT_CONFIGS_VERSION:
                 postgres_write.rebuild_collection_text(conn)
+            if 0 < version < CHANGE_TRACKING_VERSION:
+                postgres_changes.fill_parents(conn)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StorageError(
                 f"cannot create the catalog schema ({_first(exc)}); a superuser must run "
@@ -232,10 +247,39 @@ class PostgresCatalog:
         return collection_from_json(row["content"])
 
     def delete_collection(self, collection_id: str) -> None:
-        """Delete a collection, its items and its queryables (the foreign keys cascade)."""
+        """Delete a collection, its items and its queryables (the foreign keys cascade), leaving
+        a tombstone."""
         with self._transaction() as conn:
-            if not conn.execute("DELETE FROM collections WHERE id = %s", [collection_id]).rowcount:
+            if not postgres_changes.bury(conn, collection_id, postgres_changes.next_datestamp(conn)):
                 raise CollectionNotFound(collection_id)
+
+    def collection_changes(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        scope: ChangeScope | None = None,
+        after: ChangeKey | None = None,
+        limit: int = 100,
+        *,
+        deleted: bool = True,
+        content: bool = True,
+        count: bool = True,
+    ) -> ChangePage:
+        """Collections changed at `since` <= datestamp < `until`, by (datestamp, id) after `after`."""
+        with self._read() as conn:
+            return postgres_changes.changes(
+                conn, (since, until), scope or ChangeScope(), after, limit, (deleted, content, count)
+            )
+
+    def collection_change(self, collection_id: str) -> CollectionChange:
+        """The last change of one collection, live or deleted."""
+        with self._read() as conn:
+            return postgres_changes.change_of(conn, collection_id)
+
+    def change_summary(self) -> ChangeSummary:
+        """The earliest datestamp and the (pole, parent) groups of live and deleted collections."""
+        with self._read() as conn:
+            return postgres_changes.summary(conn)
 
     def collection_count(self) -> int:
         """How many collections the catalog holds."""
