@@ -346,8 +346,7 @@ class PostgresCatalog:
             # Each lookup is a round trip: made only when the query needs it.
             needs_properties = query.filter is not None or bool(query.sortby)
             rows = _queryable_rows(conn, query.collections) if needs_properties else []
-            spans = _time_spans(conn) if query.datetime is not None else (0, 0)
-            spec = _item_spec(frozenset(name for name, _ in rows), spans)
+            spec = _item_spec(frozenset(name for name, _ in rows))
             extra = []
             if len(query.collections) == 1:
                 # Equality, unlike ANY, lets the (collection, datetime, ...) index deliver rows in order.
@@ -386,10 +385,9 @@ def _queryable_rows(conn: psycopg.Connection[Any], collections: Sequence[str]) -
     return [(row["name"], row["type"]) for row in rows]
 
 
-def _time_spans(conn: psycopg.Connection[Any]) -> tuple[int, int]:
-    rows = conn.execute("SELECT key, value FROM meta WHERE key IN ('span_before', 'span_after')").fetchall()
-    spans = {row["key"]: int(row["value"]) for row in rows}
-    return spans.get("span_before", 0), spans.get("span_after", 0)
+# The longest recorded spans (microseconds) before and after items' sort instants.
+SPAN_BEFORE_SQL = "(SELECT coalesce(max(value::bigint), 0) FROM meta WHERE key = 'span_before')"
+SPAN_AFTER_SQL = "(SELECT coalesce(max(value::bigint), 0) FROM meta WHERE key = 'span_after')"
 
 
 def _schema_version(conn: psycopg.Connection[Any]) -> int:
@@ -399,7 +397,8 @@ def _schema_version(conn: psycopg.Connection[Any]) -> int:
     return int(row["value"]) if row else 0
 
 
-def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
+@functools.lru_cache(maxsize=256)
+def _item_spec(known: frozenset[str]) -> TableSpec:
     core = {
         "id": Queryable("i.id", "text"),
         "collection": Queryable("i.collection", "text"),
@@ -428,7 +427,7 @@ def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
             "id": SortKey("i.id", False, "text", nullable=False),
             "collection": SortKey("i.collection", False, "text", nullable=False),
         },
-        time_bounds=lambda: spans,
+        time_bounds=(SPAN_BEFORE_SQL, SPAN_AFTER_SQL),
         bbox_sql=("i.minx", "i.miny", "i.maxx", "i.maxy"),
         geometry_exact=True,
     )

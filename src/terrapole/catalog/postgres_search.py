@@ -76,7 +76,8 @@ class TableSpec:
     bbox_sql: tuple[str, str, str, str] | None = None
     geometry_exact: bool = False
     # Largest distances (before, after) between a row's sort instant and its start and end.
-    time_bounds: Callable[[], tuple[int, int]] | None = None
+    # SQL for those distances in microseconds (read by the query itself: no extra round trip).
+    time_bounds: tuple[str, str] | None = None
     # The text search configurations the table's text vectors were built with.
     text_configs: tuple[str, ...] = (SIMPLE_CONFIG,)
 
@@ -206,13 +207,19 @@ class Searcher:
         """Bounds on the indexed sort instant implied by the interval (longest span known)."""
         if self.spec.time_bounds is None:
             return []
-        before, after = self.spec.time_bounds()
+        before, after = self.spec.time_bounds
         sort_sql = self.spec.sort_columns["datetime"].sql
         parts = []
+        # The spans are scalar subqueries: the planner turns them into parameters it can still
+        # use as index bounds.
         if start is not None:
-            parts.append(Fragment(f"{sort_sql} >= %s", [from_micros(to_micros(start) - after)]))
+            parts.append(
+                Fragment(f"{sort_sql} >= %s::timestamptz - {after} * interval '1 microsecond'", [start])
+            )
         if end is not None:
-            parts.append(Fragment(f"{sort_sql} <= %s", [from_micros(to_micros(end) + before)]))
+            parts.append(
+                Fragment(f"{sort_sql} <= %s::timestamptz + {before} * interval '1 microsecond'", [end])
+            )
         return parts
 
     def _bbox(self, box: BBox, driven: bool = False) -> Fragment:
