@@ -39,6 +39,14 @@ def filtered(select: str, where: list[str]) -> str:
     return f"{select} WHERE {' AND '.join(where)}" if where else select
 
 
+# The (pole, series) groups of live and deleted collections, each side grouped on its own index.
+GROUPS_SQL = (
+    "SELECT pole, parent FROM collections WHERE pole IS NOT NULL GROUP BY pole, parent UNION "
+    "SELECT pole, parent FROM collection_tombstones WHERE pole IS NOT NULL GROUP BY pole, parent "
+    "ORDER BY pole, parent"
+)
+
+
 def count_sql(where: list[str], deleted: bool) -> tuple[str, int]:
     """The statement counting matches in live rows (and tombstones), and how many times the
     parameters of `where` repeat in it."""

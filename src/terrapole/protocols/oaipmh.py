@@ -9,8 +9,10 @@
   days. Deleted collections stay as deleted records (`deletedRecord` persistent).
 - Identifiers are `oai:<repository>:<collection id>`; the repository is `oai_repository_id`, or
   the host of the public base URL.
-- Lists come in pages of `oai_page_size` with stateless resumption tokens (`oaipmh_args`);
-  `completeListSize` is the records delivered so far plus those still ahead.
+- Lists come in pages of `oai_page_size` with stateless resumption tokens (`oaipmh_args`).
+  `completeListSize` is counted on a list's first page and carried in the token (at 100,000
+  records a count on every page would cost more than the page itself); records added during a
+  harvest show in it as paging reaches them, and the last page gives the exact number delivered.
 
 Errors are OAI-PMH error elements with HTTP 200, as the protocol requires; only a catalog that
 cannot answer gives an HTTP 503.
@@ -181,19 +183,27 @@ class Repository:
         state = self._state(request)
         metadata_format = self._format(state.prefix, token="resumptionToken" in request.arguments)
         scope = self._scope(state.set_spec)
+        first = state.after is None
         page = self.store.collection_changes(
-            state.since, state.until, scope, state.after, self.settings.oai_page_size, content=records
+            state.since,
+            state.until,
+            scope,
+            state.after,
+            self.settings.oai_page_size,
+            content=records,
+            count=first,
         )
         if not page.changes:
             raise OaiError("noRecordsMatch", "no record matches these arguments")
         parts = [f"<{verb}>".encode()]
         parts.extend(self._entries(page.changes, metadata_format if records else None))
-        total = state.cursor + (page.remaining or len(page.changes))
+        delivered = state.cursor + len(page.changes)
         if page.next_key is not None:
-            token = encode_token(state.advanced(page.next_key, len(page.changes)))
-            parts.append(xml.resumption_token(token, total, state.cursor).encode())
-        elif state.cursor:
-            parts.append(xml.resumption_token("", total, state.cursor).encode())
+            size = list_size(state, page.remaining, delivered)
+            token = encode_token(state.advanced(page.next_key, len(page.changes), size))
+            parts.append(xml.resumption_token(token, size, state.cursor).encode())
+        elif not first:
+            parts.append(xml.resumption_token("", delivered, state.cursor).encode())
         parts.append(f"</{verb}>".encode())
         return b"".join(parts)
 
@@ -219,12 +229,17 @@ class Repository:
     def _scope(self, set_spec: str | None) -> ChangeScope | None:
         if set_spec is None:
             return None
-        if not self.store.change_summary().groups:
+        if not self._has_sets():
             raise OaiError("noSetHierarchy", "this repository has no sets (no collection belongs to a pole)")
         scope = parse_set(set_spec)
         if scope is None:
             raise OaiError("noRecordsMatch", f"no set {set_spec!r} in this repository")
         return scope
+
+    def _has_sets(self) -> bool:
+        """Whether any collection, live or deleted, belongs to a pole (one keyed probe)."""
+        probe = ChangeScope(any_pole=True)
+        return bool(self.store.collection_changes(scope=probe, limit=1, content=False, count=False).changes)
 
     # -- records -----------------------------------------------------------------------------
     def _format(self, prefix: str, token: bool = False) -> MetadataFormat:
@@ -281,6 +296,15 @@ class Repository:
         except CollectionNotFound:
             title = parent
         return f"{title} (series)"
+
+
+def list_size(state: ListState, counted: int | None, delivered: int) -> int:
+    """completeListSize of a page that is not the last: the count made on the first page (one
+    count a harvest, not one a page), raised to what paging has shown when records were added
+    since; the last page announces exactly how many records the list delivered."""
+    if counted is not None:
+        return max(counted, delivered + 1)
+    return max(state.size, delivered + 1)
 
 
 def _centre(pole: str | None) -> str:
