@@ -76,8 +76,9 @@ def dcat_router(provide: StoreProvider, settings: Settings) -> APIRouter:
         after = decode_key(page, "page") if page else None
         base = public_base_url(request, settings)
         store = provide()
+        # Counted on the first page only (hydra:totalItems), as OAI-PMH lists are.
         changes = await run_in_threadpool(
-            store.collection_changes, None, None, None, after, limit, deleted=False
+            store.collection_changes, None, None, None, after, limit, deleted=False, count=after is None
         )
         syntax, media_type = SYNTAXES[name]
         feed = Feed(base, settings, name, limit)
@@ -151,7 +152,7 @@ class Feed:
         graph.add((here, RDF.type, HYDRA.PagedCollection))
         graph.add((here, HYDRA.itemsPerPage, Literal(self.limit)))
         graph.add((here, HYDRA.firstPage, URIRef(self.page_url(None))))
-        if changes.remaining is not None and page is None:
+        if changes.remaining is not None:
             graph.add((here, HYDRA.totalItems, Literal(changes.remaining)))
         if changes.next_key is not None:
             graph.add((here, HYDRA.nextPage, URIRef(self.page_url(encode_key(changes.next_key)))))
