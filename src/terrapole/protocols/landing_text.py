@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from terrapole.catalog.base import CollectionChange
 from terrapole.core.model import pick_language
 from terrapole.core.record import Record
+from terrapole.protocols.datasets import pole_name
 from terrapole.protocols.oaipmh_args import format_datestamp
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -62,14 +63,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-POLES: dict[str, tuple[str, str]] = {
-    "atmosphere": ("Atmosphere", "Atmosphère"),
-    "ocean": ("Ocean", "Océan"),
-    "solid-earth": ("Solid Earth", "Terre solide"),
-    "land": ("Land surfaces", "Surfaces continentales"),
-    "biodiversity": ("Biodiversity", "Biodiversité"),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Value:
@@ -86,7 +79,7 @@ def facts(record: Record, change: CollectionChange, lang: str) -> list[tuple[str
     rows = [
         (text["identifier"], [Value(record.identifier)]),
         (text["doi"], [Value(doi, f"https://doi.org/{doi}")] if doi else []),
-        (text["pole"], [Value(_pole(record.pole, lang))] if record.pole else []),
+        (text["pole"], [Value(pole_name(record.pole, lang))] if record.pole else []),
         (text["keywords"], [Value(pick_language(k.label, lang)) for k in record.keywords]),
         (text["period"], [Value(_period(a, b, text)) for a, b in record.extent.intervals]),
         (text["extent"], [Value(", ".join(f"{v:g}" for v in box.as_list())) for box in record.extent.bboxes]),
@@ -97,11 +90,6 @@ def facts(record: Record, change: CollectionChange, lang: str) -> list[tuple[str
         (text["updated"], [Value(format_datestamp(change.datestamp))]),
     ]
     return [(label, values) for label, values in rows if values]
-
-
-def _pole(pole: str, lang: str) -> str:
-    names = POLES.get(pole)
-    return pole if names is None else names[1 if lang == "fr" else 0]
 
 
 def _period(start: object, end: object, text: dict[str, str]) -> str:

@@ -38,7 +38,7 @@ from terrapole.core.errors import CollectionNotFound
 from terrapole.core.record import record_from_collection
 from terrapole.protocols import oaipmh_xml as xml
 from terrapole.protocols import public_base_url
-from terrapole.protocols.datasets import landing_page
+from terrapole.protocols.datasets import landing_page, pole_name
 from terrapole.protocols.oaipmh_args import (
     GRANULARITY,
     ListState,
@@ -63,13 +63,6 @@ log = logging.getLogger(__name__)
 
 MAX_POST_BYTES = 65_536
 FORM = "application/x-www-form-urlencoded"
-POLE_NAMES = {
-    "atmosphere": "Atmosphere data centre",
-    "ocean": "Ocean data centre",
-    "solid-earth": "Solid Earth data centre",
-    "land": "Land surfaces data centre",
-    "biodiversity": "Biodiversity data centre",
-}
 
 
 class Repository:
@@ -290,7 +283,7 @@ class Repository:
 
     def _set_name(self, spec: str, pole: str, parent: str | None) -> str:
         if spec.count(":") == 1 or parent is None:
-            return POLE_NAMES.get(pole, f"{pole} data centre")
+            return f"{pole_name(pole, 'en')} data centre"
         try:
             title = self.store.get_collection(parent).text()[0]
         except CollectionNotFound:
