@@ -178,9 +178,7 @@ def _wait_until_ready(process: subprocess.Popen[bytes], url: str, log: IO[bytes]
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(
-        f"the server did not answer {url} within {READY_TIMEOUT_S:.0f} s:\n{_tail(log)}"
-    )
+    raise RuntimeError(f"the server did not answer {url} within {READY_TIMEOUT_S:.0f} s:\n{_tail(log)}")
 
 
 def _tail(log: IO[bytes]) -> str:

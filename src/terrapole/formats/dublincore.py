@@ -160,7 +160,10 @@ def encode(record: Record) -> bytes:
         attribute = f' xml:lang="{_escape(lang)}"' if lang and lang != UNDETERMINED else ""
         parts.append(f"<dc:{name}{attribute}>{_escape(text)}</dc:{name}>")
     parts.append("</oai_dc:dc>")
-    return "".join(parts).encode()
+    document = "".join(parts)
+    if _NOT_XML.search(document):  # rare: one pass over the whole document, not one per value
+        document = _NOT_XML.sub("", document)
+    return document.encode()
 
 
 _DC_HEAD = (
@@ -169,11 +172,11 @@ _DC_HEAD = (
     f'xsi:schemaLocation="{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd">'
 )
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 def _escape(text: str) -> str:
-    return _NOT_XML.sub("", text).translate(_ESCAPES)
+    # Chained replaces: several times faster than str.translate on short texts.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 # --- parse --------------------------------------------------------------------------------------
