@@ -26,6 +26,14 @@ def conditions(window: tuple[Any, Any], scope: ChangeScope, mark: str) -> tuple[
             params.append(value)
     if scope.any_pole:
         where.append("pole IS NOT NULL")
+    if scope.hidden:
+        hidden = sorted(scope.hidden)
+        if mark == "?":  # SQLite: one parameter per id
+            where.append(f"id NOT IN ({', '.join('?' for _ in hidden)})")
+            params.extend(hidden)
+        else:  # PostgreSQL: one array parameter
+            where.append(f"id <> ALL({mark}::text[])")
+            params.append(hidden)
     return where, params
 
 

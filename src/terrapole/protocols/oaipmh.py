@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
@@ -34,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from terrapole.catalog.base import CatalogStore, ChangeScope, CollectionChange
+from terrapole.core.access import DataGate, OpenGate
 from terrapole.core.errors import CollectionNotFound
 from terrapole.core.record import record_from_collection
 from terrapole.protocols import oaipmh_xml as xml
@@ -55,6 +57,7 @@ from terrapole.protocols.oaipmh_args import (
     set_specs,
 )
 from terrapole.protocols.oaipmh_xml import METADATA_FORMATS, MetadataFormat
+from terrapole.protocols.stac_api import principal_of
 from terrapole.settings import Settings
 
 StoreProvider = Callable[[], CatalogStore]
@@ -68,10 +71,13 @@ FORM = "application/x-www-form-urlencoded"
 class Repository:
     """The OAI-PMH repository over one catalog, as seen from one request's base URL."""
 
-    def __init__(self, store: CatalogStore, settings: Settings, base: str) -> None:
+    def __init__(
+        self, store: CatalogStore, settings: Settings, base: str, hidden: frozenset[str] = frozenset()
+    ) -> None:
         self.store = store
         self.settings = settings
         self.base = base
+        self.hidden = hidden  # what access control hides from the asker: as if it did not exist
         self.base_url = f"{base}/oai"
         self.identifier = settings.oai_repository_id or urlsplit(base).hostname or "localhost"
 
@@ -219,19 +225,19 @@ class Repository:
         since, until = parse_window(arguments.get("from"), arguments.get("until"))
         return ListState(arguments["metadataPrefix"], arguments.get("set"), since, until)
 
-    def _scope(self, set_spec: str | None) -> ChangeScope | None:
+    def _scope(self, set_spec: str | None) -> ChangeScope:
         if set_spec is None:
-            return None
+            return ChangeScope(hidden=self.hidden)
         if not self._has_sets():
             raise OaiError("noSetHierarchy", "this repository has no sets (no collection belongs to a pole)")
         scope = parse_set(set_spec)
         if scope is None:
             raise OaiError("noRecordsMatch", f"no set {set_spec!r} in this repository")
-        return scope
+        return replace(scope, hidden=self.hidden)
 
     def _has_sets(self) -> bool:
         """Whether any collection, live or deleted, belongs to a pole (one keyed probe)."""
-        probe = ChangeScope(any_pole=True)
+        probe = ChangeScope(any_pole=True, hidden=self.hidden)
         return bool(self.store.collection_changes(scope=probe, limit=1, content=False, count=False).changes)
 
     # -- records -----------------------------------------------------------------------------
@@ -246,6 +252,8 @@ class Repository:
     def _change(self, identifier: str) -> CollectionChange:
         collection_id = collection_id_of(self.identifier, identifier)
         try:
+            if collection_id in self.hidden:
+                raise CollectionNotFound(collection_id)
             return self.store.collection_change(collection_id)
         except CollectionNotFound:
             raise OaiError("idDoesNotExist", f"no record has the identifier {identifier!r}") from None
@@ -277,7 +285,8 @@ class Repository:
             raise OaiError("noSetHierarchy", "this repository has no sets (no collection belongs to a pole)")
         sets = {"pole": "Data centres (poles)"}
         for pole, parent in groups:
-            for spec in set_specs(pole, parent)[1:]:
+            # The series of a collection hidden from the asker is not named to them.
+            for spec in set_specs(pole, None if parent in self.hidden else parent)[1:]:
                 sets.setdefault(spec, self._set_name(spec, pole, parent))
         return sorted(sets.items())
 
@@ -304,12 +313,14 @@ def _centre(pole: str | None) -> str:
     return f"TERRAPOLE.{pole.upper()}" if pole else "TERRAPOLE"
 
 
-def oaipmh_router(provide: StoreProvider, settings: Settings) -> APIRouter:
-    """The `/oai` endpoint (GET and POST)."""
+def oaipmh_router(provide: StoreProvider, settings: Settings, gate: DataGate | None = None) -> APIRouter:
+    """The `/oai` endpoint (GET and POST); `gate` says which collections to hide from whom."""
     router = APIRouter(tags=["OAI-PMH"])
+    access = gate or OpenGate()
 
     def answer(request: Request, pairs: list[tuple[str, str]] | OaiError) -> Response:
-        repository = Repository(provide(), settings, public_base_url(request, settings))
+        hidden = access.hidden_collections(principal_of(request))
+        repository = Repository(provide(), settings, public_base_url(request, settings), hidden)
         return Response(repository.answer(pairs), media_type=xml.MEDIA_TYPE)
 
     @router.get("/oai", summary="OAI-PMH 2.0 (GET)")
