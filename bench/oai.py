@@ -42,7 +42,7 @@ PAGE_GOAL_MS = 50.0
 LOAD_BATCH = 5_000
 RESULTS_DIR = Path(__file__).parent / "results"
 _TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]*)</resumptionToken>")
-_RECORD = re.compile(rb"<(?:record|header)[ >]")
+_RECORD = re.compile(rb"<header[ >]")  # one header a record, in both verbs
 
 
 def records(count: int, seed: int) -> Iterator[Any]:
