@@ -60,9 +60,9 @@ def create_app(
     for module in (auth_routes, admin_routes, user_routes, data_routes):
         app.include_router(module.router)
     _add_downloads(app, settings)
-    app.include_router(oaipmh_router(_store_provider(app), settings))
-    app.include_router(dcat_router(_store_provider(app), settings))
-    app.include_router(sitemap_router(_store_provider(app), settings))
+    gate = _LazyGate(app)
+    for harvestable in (oaipmh_router, dcat_router, sitemap_router):
+        app.include_router(harvestable(_store_provider(app), settings, gate), dependencies=who)
     _add_site_routes(app, settings)
     return app
 
@@ -167,7 +167,7 @@ def _store_provider(app: FastAPI) -> Callable[[], CatalogStore]:
 
 def _add_site_routes(app: FastAPI, settings: Settings) -> None:
     provide = _store_provider(app)
-    add_portal(app, provide, settings)
+    add_portal(app, provide, settings, _LazyGate(app), [Depends(current_principal)])
 
     @app.get("/healthz", tags=["Operations"])
     def healthz() -> Response:

@@ -151,11 +151,7 @@ def test_upgrading_a_sqlite_catalog_fills_datestamps(tmp_path: Any) -> None:
     store.close()
     # Take the catalog back to schema version 1, as terrapole wrote it before datestamps existed.
     with sqlite3.connect(settings.catalog_path) as conn:
-        for index in (
-            "collections_datestamp",
-            "collections_pole_datestamp",
-            "collection_tombstones_datestamp",
-        ):
+        for index in ("collections_datestamp", "collections_pole_datestamp", "collections_pole_parent"):
             conn.execute(f"DROP INDEX {index}")
         conn.execute("DROP TABLE collection_tombstones")
         conn.execute("ALTER TABLE collections DROP COLUMN datestamp")

@@ -66,19 +66,27 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("badResumptionToken", {"verb": "ListRecords", "resumptionToken": forged(1, "oai_dc", None)}),
     (
         "badResumptionToken",
-        {"verb": "ListRecords", "resumptionToken": forged(9, "oai_dc", None, None, None, 1, "a", 0)},
+        {"verb": "ListRecords", "resumptionToken": forged(9, "oai_dc", None, None, None, 1, "a", 0, 10)},
     ),
     (
         "badResumptionToken",
-        {"verb": "ListRecords", "resumptionToken": forged(1, "marc", None, None, None, 1, "a", 4)},
+        {"verb": "ListRecords", "resumptionToken": forged(1, "marc", None, None, None, 1, "a", 4, 10)},
     ),
     (
         "badResumptionToken",
-        {"verb": "ListRecords", "resumptionToken": forged(1, "oai_dc", None, None, None, 10**30, "a", 4)},
+        {"verb": "ListRecords", "resumptionToken": forged(1, "oai_dc", None, None, None, 10**30, "a", 4, 10)},
     ),
     (
         "badResumptionToken",
-        {"verb": "ListRecords", "resumptionToken": forged(1, "oai_dc", None, None, None, 1, 5, -4)},
+        {"verb": "ListRecords", "resumptionToken": forged(1, "oai_dc", None, None, None, 1, "a", -4, 10)},
+    ),
+    (
+        "badResumptionToken",
+        {"verb": "ListRecords", "resumptionToken": forged(1, "oai_dc", None, None, None, 1, 5, 4, 10)},
+    ),
+    (
+        "badResumptionToken",
+        {"verb": "ListRecords", "resumptionToken": forged(1, "oai_dc", None, None, None, 1, "a", 4, True)},
     ),
     ("badResumptionToken", {"verb": "ListRecords", "resumptionToken": "A" * 5000}),
     ("badResumptionToken", {"verb": "ListSets", "resumptionToken": "anything"}),
@@ -172,9 +180,9 @@ MALFORMED = [
     "verb=GetRecord&metadataPrefix=oai_dc&identifier=" + "%F0%9F%92%A9" * 500,
     "verb=ListRecords&metadataPrefix=%3Cx%3E&from=%00",
     "verb=ListRecords&resumptionToken=%FF%FE",
-    "verb=ListRecords&resumptionToken=" + forged(1, "oai_dc", None, None, None, 1, "a\x00b", 0),
-    "verb=ListRecords&resumptionToken=" + forged(1, "oai_dc", "pole", "x", None, None, None, 0),
-    "verb=ListRecords&resumptionToken=" + forged(1, "oai_dc", None, -(10**20), None, None, None, 0),
+    "verb=ListRecords&resumptionToken=" + forged(1, "oai_dc", None, None, None, 1, "a\x00b", 0, 10),
+    "verb=ListRecords&resumptionToken=" + forged(1, "oai_dc", "pole", "x", None, None, None, 0, 10),
+    "verb=ListRecords&resumptionToken=" + forged(1, "oai_dc", None, -(10**20), None, None, None, 0, 10),
     "verb=ListRecords&resumptionToken=" + base64.urlsafe_b64encode(b"[1,2,3").decode(),
     "verb=ListRecords&resumptionToken=" + base64.urlsafe_b64encode(b'{"a": 1}').decode(),
     "verb=ListRecords&metadataPrefix=oai_dc&from=0000-00-00",
@@ -202,3 +210,12 @@ def test_malformed_requests_get_an_oai_pmh_answer(api: TestClient, query: str) -
         "idDoesNotExist",
         "noRecordsMatch",
     }
+
+
+def test_a_well_formed_token_is_accepted(api: TestClient) -> None:
+    # The control for the forged tokens above: the same layout with sound fields lists records.
+    root = oai(
+        api, verb="ListRecords", resumptionToken=forged(1, "oai_dc", "pole", None, None, None, None, 0, 3)
+    )
+    assert error_code(root) is None
+    assert len(root.findall(".//o:record", NS)) == 3

@@ -56,12 +56,14 @@ class ChangeScope:
     """Which collections a list of changes covers (an OAI-PMH set): by default all of them.
 
     `pole` keeps those of one pole, `any_pole` those that belong to some pole, `parent` the
-    members of one series (collections whose record names it as their parent).
+    members of one series (collections whose record names it as their parent); `hidden` names
+    collections left out (those access control hides from the asker).
     """
 
     pole: str | None = None
     any_pole: bool = False
     parent: str | None = None
+    hidden: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

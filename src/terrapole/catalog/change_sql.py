@@ -26,6 +26,14 @@ def conditions(window: tuple[Any, Any], scope: ChangeScope, mark: str) -> tuple[
             params.append(value)
     if scope.any_pole:
         where.append("pole IS NOT NULL")
+    if scope.hidden:
+        hidden = sorted(scope.hidden)
+        if mark == "?":  # SQLite: one parameter per id
+            where.append(f"id NOT IN ({', '.join('?' for _ in hidden)})")
+            params.extend(hidden)
+        else:  # PostgreSQL: one array parameter
+            where.append(f"id <> ALL({mark}::text[])")
+            params.append(hidden)
     return where, params
 
 
@@ -37,6 +45,14 @@ def after_key(mark: str) -> str:
 def filtered(select: str, where: list[str]) -> str:
     """`select` restricted by the AND of `where`."""
     return f"{select} WHERE {' AND '.join(where)}" if where else select
+
+
+# The (pole, series) groups of live and deleted collections, each side grouped on its own index.
+GROUPS_SQL = (
+    "SELECT pole, parent FROM collections WHERE pole IS NOT NULL GROUP BY pole, parent UNION "
+    "SELECT pole, parent FROM collection_tombstones WHERE pole IS NOT NULL GROUP BY pole, parent "
+    "ORDER BY pole, parent"
+)
 
 
 def count_sql(where: list[str], deleted: bool) -> tuple[str, int]:

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 
 from terrapole.catalog.base import ChangeKey, ChangePage, ChangeScope, ChangeSummary, CollectionChange
-from terrapole.catalog.change_sql import after_key, conditions, count_sql, filtered
+from terrapole.catalog.change_sql import GROUPS_SQL, after_key, conditions, count_sql, filtered
 from terrapole.catalog.records import collection_from_json, collection_parent
 from terrapole.core.errors import CollectionNotFound
 
@@ -119,11 +119,7 @@ def summary(conn: psycopg.Connection[Any]) -> ChangeSummary:
         "SELECT least((SELECT min(datestamp) FROM collections), "
         "(SELECT min(datestamp) FROM collection_tombstones)) AS earliest"
     ).fetchone()
-    groups = conn.execute(
-        "SELECT DISTINCT pole, parent FROM (SELECT pole, parent FROM collections "
-        "UNION ALL SELECT pole, parent FROM collection_tombstones) AS g WHERE pole IS NOT NULL "
-        "ORDER BY pole, parent NULLS FIRST"
-    ).fetchall()
+    groups = conn.execute(GROUPS_SQL + " NULLS FIRST").fetchall()
     earliest = row["earliest"] if row else None
     return ChangeSummary(earliest, tuple((g["pole"], g["parent"]) for g in groups))
 

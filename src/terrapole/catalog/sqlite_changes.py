@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 
 from terrapole.catalog.base import ChangeKey, ChangePage, ChangeScope, ChangeSummary, CollectionChange
-from terrapole.catalog.change_sql import after_key, conditions, count_sql, filtered
+from terrapole.catalog.change_sql import GROUPS_SQL, after_key, conditions, count_sql, filtered
 from terrapole.catalog.records import collection_from_json
 from terrapole.core.errors import CollectionNotFound
 from terrapole.core.timeutil import from_micros, to_micros
@@ -90,11 +90,7 @@ def summary(conn: sqlite3.Connection) -> ChangeSummary:
         "SELECT min(d) FROM (SELECT min(datestamp) AS d FROM collections "
         "UNION ALL SELECT min(datestamp) FROM collection_tombstones)"
     ).fetchone()[0]
-    groups = conn.execute(
-        "SELECT DISTINCT pole, parent FROM (SELECT pole, parent FROM collections "
-        "UNION ALL SELECT pole, parent FROM collection_tombstones) WHERE pole IS NOT NULL "
-        "ORDER BY pole, parent"
-    ).fetchall()
+    groups = conn.execute(GROUPS_SQL).fetchall()
     return ChangeSummary(
         None if earliest is None else from_micros(earliest), tuple((g[0], g[1]) for g in groups)
     )

@@ -104,6 +104,9 @@ CHANGES_DDL = (
     "CREATE INDEX IF NOT EXISTS collections_datestamp ON collections (datestamp, id)",
     "CREATE INDEX IF NOT EXISTS collections_pole_datestamp ON collections (pole, datestamp, id)",
     "CREATE INDEX IF NOT EXISTS collection_tombstones_datestamp ON collection_tombstones (datestamp, id)",
+    # The (pole, series) groups a harvester's set list is made of.
+    "CREATE INDEX IF NOT EXISTS collections_pole_parent ON collections (pole, parent)",
+    "CREATE INDEX IF NOT EXISTS collection_tombstones_pole_parent ON collection_tombstones (pole, parent)",
 )
 
 

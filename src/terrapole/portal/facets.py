@@ -53,14 +53,17 @@ def facet_counts(
     settings: Settings,
     params: Mapping[str, str],
     selections: Mapping[str, Sequence[str]],
+    hidden: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The facets of the datasets matching `params` (STAC collection-search parameters).
+    """The facets of the datasets matching `params` (STAC collection-search parameters), those
+    in `hidden` (access control's) left out.
 
     Raises the same `InvalidParameter` errors as the STAC API for the same bad input.
     """
     t = Translator(params.get("lang", "en"))  # an unknown language falls back on English
     lang = t.lang
     query = query_from_params(read_params(ListParams, QueryParams(_search_params(params))), settings)
+    query = replace(query, hidden_collections=hidden)
     matching = _all_collections(store, replace(query, token=None, sortby=(), fields=None))
 
     def keep(collection: Collection, *, skip: str) -> bool:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from terrapole.catalog.base import CatalogStore
+from terrapole.core.access import DataGate, OpenGate
 from terrapole.core.errors import CollectionNotFound
 from terrapole.core.filter import parse_filter
 from terrapole.core.model import Collection, pick_language
@@ -31,6 +32,7 @@ from terrapole.portal.rendering import Pages
 from terrapole.protocols import OrjsonResponse, public_base_url
 from terrapole.protocols.datasets import landing_page
 from terrapole.protocols.landing import FORMAT_KEYS, alternates, choose_format, json_ld, record_document
+from terrapole.protocols.stac_api import principal_of
 from terrapole.settings import Settings
 
 StoreProvider = Callable[[], CatalogStore]
@@ -47,10 +49,17 @@ POLE_DATASETS_LIMIT = 200
 class Portal:
     """The portal's page handlers over the store that `store_provider` returns."""
 
-    def __init__(self, store_provider: StoreProvider, settings: Settings, pages: Pages) -> None:
+    def __init__(
+        self, store_provider: StoreProvider, settings: Settings, pages: Pages, gate: DataGate | None = None
+    ) -> None:
         self.store = store_provider
         self.settings = settings
         self.pages = pages
+        self.gate: DataGate = gate or OpenGate()
+
+    def _hidden(self, request: Request) -> frozenset[str]:
+        """The collections access control hides from this request's principal."""
+        return self.gate.hidden_collections(principal_of(request))
 
     def home(self, request: Request) -> Response:
         """The single entry over all poles: search box, facets, map and results."""
@@ -63,7 +72,7 @@ class Portal:
         if info is None:
             return self.not_found(request, "page.not_found", "page.not_found_text", name=pole)
         lang, _ = request_language(request)
-        datasets = self._pole_datasets(pole, lang)
+        datasets = self._pole_datasets(pole, lang, self._hidden(request))
         context = {
             "pole": info,
             "datasets": datasets,
@@ -87,6 +96,8 @@ class Portal:
         """A dataset's landing page, or its record in another format (by `?f=` or Accept)."""
         chosen = choose_format(f, request.headers.get("accept"))
         try:
+            if dataset_id in self._hidden(request):
+                raise CollectionNotFound(dataset_id)
             change = self.store().collection_change(dataset_id)
         except CollectionNotFound:
             return self.not_found(request, "dataset.not_found", "dataset.not_found_text", id=dataset_id)
@@ -123,7 +134,8 @@ class Portal:
         """Facet counts of the datasets a search matches (JSON; errors as problem+json)."""
         params = dict(request.query_params)
         selections = parse_selections(params, request.query_params.getlist)
-        return OrjsonResponse(facet_counts(self.store(), self.settings, params, selections))
+        hidden = self._hidden(request)
+        return OrjsonResponse(facet_counts(self.store(), self.settings, params, selections, hidden))
 
     def not_found(
         self, request: Request, title: str, text: str, status_code: int = 404, **values: str
@@ -132,15 +144,19 @@ class Portal:
         context = {"title_key": title, "text_key": text, "values": values}
         return self.pages.render(request, "not_found.html", context, status_code=status_code)
 
-    def _pole_datasets(self, pole: str, lang: str) -> list[dict[str, Any]]:
-        query = CatalogQuery(filter=parse_filter(f"pole = '{pole}'"), limit=POLE_DATASETS_LIMIT)
+    def _pole_datasets(self, pole: str, lang: str, hidden: frozenset[str]) -> list[dict[str, Any]]:
+        query = CatalogQuery(
+            filter=parse_filter(f"pole = '{pole}'"), limit=POLE_DATASETS_LIMIT, hidden_collections=hidden
+        )
         page = self.store().search_collections(query)
         return [_summary(c, lang) for c in page.records]
 
 
-def portal_router(store_provider: StoreProvider, settings: Settings, pages: Pages) -> APIRouter:
+def portal_router(
+    store_provider: StoreProvider, settings: Settings, pages: Pages, gate: DataGate | None = None
+) -> APIRouter:
     """The portal's routes."""
-    portal = Portal(store_provider, settings, pages)
+    portal = Portal(store_provider, settings, pages, gate)
     router = APIRouter()
     router.add_api_route("/", portal.home, methods=["GET"], include_in_schema=False)
     router.add_api_route("/poles/{pole}", portal.pole, methods=["GET"], include_in_schema=False)

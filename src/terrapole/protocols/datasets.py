@@ -18,6 +18,21 @@ from terrapole.core.errors import InvalidParameter
 from terrapole.core.record import Record
 from terrapole.core.timeutil import from_micros, to_micros
 
+POLE_NAMES: dict[str, tuple[str, str]] = {
+    # pole: (English, French)
+    "atmosphere": ("Atmosphere", "Atmosphère"),
+    "ocean": ("Ocean", "Océan"),
+    "solid-earth": ("Solid Earth", "Terre solide"),
+    "land": ("Land surfaces", "Surfaces continentales"),
+    "biodiversity": ("Biodiversity", "Biodiversité"),
+}
+
+
+def pole_name(pole: str, lang: str) -> str:
+    """A pole's name in French or English (its id when it is not one of ours)."""
+    names = POLE_NAMES.get(pole)
+    return pole if names is None else names[1 if lang == "fr" else 0]
+
 
 def landing_page(base: str, collection_id: str) -> str:
     """The URL of a collection's landing page (`/datasets/{id}`)."""

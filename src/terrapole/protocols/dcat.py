@@ -26,7 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from terrapole.catalog.base import CatalogStore, ChangePage
+from terrapole.catalog.base import CatalogStore, ChangeKey, ChangePage, ChangeScope
+from terrapole.core.access import DataGate, OpenGate
 from terrapole.core.errors import CollectionNotFound, InvalidParameter
 from terrapole.core.record import record_from_collection
 from terrapole.formats.dcat import Syntax, encode, serialise
@@ -35,6 +36,7 @@ from terrapole.formats.dcat_write import add_record, new_graph
 from terrapole.protocols import public_base_url
 from terrapole.protocols.datasets import dataset_uri, decode_key, encode_key, landing_page
 from terrapole.protocols.negotiation import best_offer
+from terrapole.protocols.stac_api import principal_of
 from terrapole.settings import Settings
 
 StoreProvider = Callable[[], CatalogStore]
@@ -60,9 +62,17 @@ _MEDIA_TYPES = {
 }
 
 
-def dcat_router(provide: StoreProvider, settings: Settings) -> APIRouter:
-    """The `/dcat` feed."""
+def dcat_router(provide: StoreProvider, settings: Settings, gate: DataGate | None = None) -> APIRouter:
+    """The `/dcat` feed; `gate` says which collections to hide from whom."""
     router = APIRouter(tags=["DCAT-AP"])
+    access = gate or OpenGate()
+
+    def changes_for(request: Request, after: ChangeKey | None, limit: int) -> ChangePage:
+        # Counted on the first page only (hydra:totalItems), as OAI-PMH lists are.
+        scope = ChangeScope(hidden=access.hidden_collections(principal_of(request)))
+        return provide().collection_changes(
+            scope=scope, after=after, limit=limit, deleted=False, count=after is None
+        )
 
     @router.get("/dcat", summary="The catalog as DCAT-AP (Turtle, RDF/XML, JSON-LD), paged")
     async def dcat_feed(
@@ -75,10 +85,7 @@ def dcat_router(provide: StoreProvider, settings: Settings) -> APIRouter:
         name = choose_syntax(f, request.headers.get("accept"))
         after = decode_key(page, "page") if page else None
         base = public_base_url(request, settings)
-        store = provide()
-        changes = await run_in_threadpool(
-            store.collection_changes, None, None, None, after, limit, deleted=False
-        )
+        changes = await run_in_threadpool(changes_for, request, after, limit)
         syntax, media_type = SYNTAXES[name]
         feed = Feed(base, settings, name, limit)
         document = await run_in_threadpool(feed.document, changes, page, syntax)
@@ -92,6 +99,8 @@ def dcat_router(provide: StoreProvider, settings: Settings) -> APIRouter:
     ) -> Response:
         """One dataset of the catalog (404 when unknown or deleted)."""
         syntax, media_type = SYNTAXES[choose_syntax(f, request.headers.get("accept"))]
+        if collection_id in access.hidden_collections(principal_of(request)):
+            raise CollectionNotFound(collection_id)
         change = provide().collection_change(collection_id)
         if change.collection is None:
             raise CollectionNotFound(collection_id)
@@ -151,7 +160,7 @@ class Feed:
         graph.add((here, RDF.type, HYDRA.PagedCollection))
         graph.add((here, HYDRA.itemsPerPage, Literal(self.limit)))
         graph.add((here, HYDRA.firstPage, URIRef(self.page_url(None))))
-        if changes.remaining is not None and page is None:
+        if changes.remaining is not None:
             graph.add((here, HYDRA.totalItems, Literal(changes.remaining)))
         if changes.next_key is not None:
             graph.add((here, HYDRA.nextPage, URIRef(self.page_url(encode_key(changes.next_key)))))

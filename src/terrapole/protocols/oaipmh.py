@@ -9,8 +9,10 @@
   days. Deleted collections stay as deleted records (`deletedRecord` persistent).
 - Identifiers are `oai:<repository>:<collection id>`; the repository is `oai_repository_id`, or
   the host of the public base URL.
-- Lists come in pages of `oai_page_size` with stateless resumption tokens (`oaipmh_args`);
-  `completeListSize` is the records delivered so far plus those still ahead.
+- Lists come in pages of `oai_page_size` with stateless resumption tokens (`oaipmh_args`).
+  `completeListSize` is counted on a list's first page and carried in the token (at 100,000
+  records a count on every page would cost more than the page itself); records added during a
+  harvest show in it as paging reaches them, and the last page gives the exact number delivered.
 
 Errors are OAI-PMH error elements with HTTP 200, as the protocol requires; only a catalog that
 cannot answer gives an HTTP 503.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
@@ -32,11 +35,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from terrapole.catalog.base import CatalogStore, ChangeScope, CollectionChange
+from terrapole.core.access import DataGate, OpenGate
 from terrapole.core.errors import CollectionNotFound
 from terrapole.core.record import record_from_collection
 from terrapole.protocols import oaipmh_xml as xml
 from terrapole.protocols import public_base_url
-from terrapole.protocols.datasets import landing_page
+from terrapole.protocols.datasets import landing_page, pole_name
 from terrapole.protocols.oaipmh_args import (
     GRANULARITY,
     ListState,
@@ -53,6 +57,7 @@ from terrapole.protocols.oaipmh_args import (
     set_specs,
 )
 from terrapole.protocols.oaipmh_xml import METADATA_FORMATS, MetadataFormat
+from terrapole.protocols.stac_api import principal_of
 from terrapole.settings import Settings
 
 StoreProvider = Callable[[], CatalogStore]
@@ -61,22 +66,18 @@ log = logging.getLogger(__name__)
 
 MAX_POST_BYTES = 65_536
 FORM = "application/x-www-form-urlencoded"
-POLE_NAMES = {
-    "atmosphere": "Atmosphere data centre",
-    "ocean": "Ocean data centre",
-    "solid-earth": "Solid Earth data centre",
-    "land": "Land surfaces data centre",
-    "biodiversity": "Biodiversity data centre",
-}
 
 
 class Repository:
     """The OAI-PMH repository over one catalog, as seen from one request's base URL."""
 
-    def __init__(self, store: CatalogStore, settings: Settings, base: str) -> None:
+    def __init__(
+        self, store: CatalogStore, settings: Settings, base: str, hidden: frozenset[str] = frozenset()
+    ) -> None:
         self.store = store
         self.settings = settings
         self.base = base
+        self.hidden = hidden  # what access control hides from the asker: as if it did not exist
         self.base_url = f"{base}/oai"
         self.identifier = settings.oai_repository_id or urlsplit(base).hostname or "localhost"
 
@@ -181,19 +182,27 @@ class Repository:
         state = self._state(request)
         metadata_format = self._format(state.prefix, token="resumptionToken" in request.arguments)
         scope = self._scope(state.set_spec)
+        first = state.after is None
         page = self.store.collection_changes(
-            state.since, state.until, scope, state.after, self.settings.oai_page_size, content=records
+            state.since,
+            state.until,
+            scope,
+            state.after,
+            self.settings.oai_page_size,
+            content=records,
+            count=first,
         )
         if not page.changes:
             raise OaiError("noRecordsMatch", "no record matches these arguments")
         parts = [f"<{verb}>".encode()]
         parts.extend(self._entries(page.changes, metadata_format if records else None))
-        total = state.cursor + (page.remaining or len(page.changes))
+        delivered = state.cursor + len(page.changes)
         if page.next_key is not None:
-            token = encode_token(state.advanced(page.next_key, len(page.changes)))
-            parts.append(xml.resumption_token(token, total, state.cursor).encode())
-        elif state.cursor:
-            parts.append(xml.resumption_token("", total, state.cursor).encode())
+            size = list_size(state, page.remaining, delivered)
+            token = encode_token(state.advanced(page.next_key, len(page.changes), size))
+            parts.append(xml.resumption_token(token, size, state.cursor).encode())
+        elif not first:
+            parts.append(xml.resumption_token("", delivered, state.cursor).encode())
         parts.append(f"</{verb}>".encode())
         return b"".join(parts)
 
@@ -216,15 +225,20 @@ class Repository:
         since, until = parse_window(arguments.get("from"), arguments.get("until"))
         return ListState(arguments["metadataPrefix"], arguments.get("set"), since, until)
 
-    def _scope(self, set_spec: str | None) -> ChangeScope | None:
+    def _scope(self, set_spec: str | None) -> ChangeScope:
         if set_spec is None:
-            return None
-        if not self.store.change_summary().groups:
+            return ChangeScope(hidden=self.hidden)
+        if not self._has_sets():
             raise OaiError("noSetHierarchy", "this repository has no sets (no collection belongs to a pole)")
         scope = parse_set(set_spec)
         if scope is None:
             raise OaiError("noRecordsMatch", f"no set {set_spec!r} in this repository")
-        return scope
+        return replace(scope, hidden=self.hidden)
+
+    def _has_sets(self) -> bool:
+        """Whether any collection, live or deleted, belongs to a pole (one keyed probe)."""
+        probe = ChangeScope(any_pole=True, hidden=self.hidden)
+        return bool(self.store.collection_changes(scope=probe, limit=1, content=False, count=False).changes)
 
     # -- records -----------------------------------------------------------------------------
     def _format(self, prefix: str, token: bool = False) -> MetadataFormat:
@@ -238,6 +252,8 @@ class Repository:
     def _change(self, identifier: str) -> CollectionChange:
         collection_id = collection_id_of(self.identifier, identifier)
         try:
+            if collection_id in self.hidden:
+                raise CollectionNotFound(collection_id)
             return self.store.collection_change(collection_id)
         except CollectionNotFound:
             raise OaiError("idDoesNotExist", f"no record has the identifier {identifier!r}") from None
@@ -269,13 +285,14 @@ class Repository:
             raise OaiError("noSetHierarchy", "this repository has no sets (no collection belongs to a pole)")
         sets = {"pole": "Data centres (poles)"}
         for pole, parent in groups:
-            for spec in set_specs(pole, parent)[1:]:
+            # The series of a collection hidden from the asker is not named to them.
+            for spec in set_specs(pole, None if parent in self.hidden else parent)[1:]:
                 sets.setdefault(spec, self._set_name(spec, pole, parent))
         return sorted(sets.items())
 
     def _set_name(self, spec: str, pole: str, parent: str | None) -> str:
         if spec.count(":") == 1 or parent is None:
-            return POLE_NAMES.get(pole, f"{pole} data centre")
+            return f"{pole_name(pole, 'en')} data centre"
         try:
             title = self.store.get_collection(parent).text()[0]
         except CollectionNotFound:
@@ -283,16 +300,27 @@ class Repository:
         return f"{title} (series)"
 
 
+def list_size(state: ListState, counted: int | None, delivered: int) -> int:
+    """completeListSize of a page that is not the last: the count made on the first page (one
+    count a harvest, not one a page), raised to what paging has shown when records were added
+    since; the last page announces exactly how many records the list delivered."""
+    if counted is not None:
+        return max(counted, delivered + 1)
+    return max(state.size, delivered + 1)
+
+
 def _centre(pole: str | None) -> str:
     return f"TERRAPOLE.{pole.upper()}" if pole else "TERRAPOLE"
 
 
-def oaipmh_router(provide: StoreProvider, settings: Settings) -> APIRouter:
-    """The `/oai` endpoint (GET and POST)."""
+def oaipmh_router(provide: StoreProvider, settings: Settings, gate: DataGate | None = None) -> APIRouter:
+    """The `/oai` endpoint (GET and POST); `gate` says which collections to hide from whom."""
     router = APIRouter(tags=["OAI-PMH"])
+    access = gate or OpenGate()
 
     def answer(request: Request, pairs: list[tuple[str, str]] | OaiError) -> Response:
-        repository = Repository(provide(), settings, public_base_url(request, settings))
+        hidden = access.hidden_collections(principal_of(request))
+        repository = Repository(provide(), settings, public_base_url(request, settings), hidden)
         return Response(repository.answer(pairs), media_type=xml.MEDIA_TYPE)
 
     @router.get("/oai", summary="OAI-PMH 2.0 (GET)")

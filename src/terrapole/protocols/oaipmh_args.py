@@ -186,7 +186,7 @@ def collection_id_of(repository: str, identifier: str) -> str:
 @dataclass(frozen=True, slots=True)
 class ListState:
     """Where a ListIdentifiers/ListRecords harvest stands: its arguments, the key of the last
-    record delivered and how many were delivered (the cursor)."""
+    record delivered, how many were delivered (the cursor) and the list size announced so far."""
 
     prefix: str
     set_spec: str | None
@@ -194,10 +194,11 @@ class ListState:
     until: datetime | None  # exclusive
     after: ChangeKey | None = None
     cursor: int = 0
+    size: int = 0
 
-    def advanced(self, key: ChangeKey, delivered: int) -> ListState:
-        """The state after a page of `delivered` records ending at `key`."""
-        return replace(self, after=key, cursor=self.cursor + delivered)
+    def advanced(self, key: ChangeKey, delivered: int, size: int) -> ListState:
+        """The state after a page of `delivered` records ending at `key`, `size` announced."""
+        return replace(self, after=key, cursor=self.cursor + delivered, size=size)
 
 
 def encode_token(state: ListState) -> str:
@@ -212,6 +213,7 @@ def encode_token(state: ListState) -> str:
         after_micros,
         after_id,
         state.cursor,
+        state.size,
     ]
     return base64.urlsafe_b64encode(orjson.dumps(fields)).decode().rstrip("=")
 
@@ -222,21 +224,26 @@ def decode_token(token: str) -> ListState:
         if len(token) > _MAX_TOKEN:
             raise ValueError("too long")
         fields = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        version, prefix, set_spec, since, until, after_micros, after_id, cursor = fields
+        version, prefix, set_spec, since, until, after_micros, after_id, cursor, size = fields
         if version != _TOKEN_VERSION or not isinstance(prefix, str):
             raise ValueError("unknown layout")
-        if not (set_spec is None or isinstance(set_spec, str)) or type(cursor) is not int or cursor < 0:
+        if not (set_spec is None or isinstance(set_spec, str)) or not _counts(cursor, size):
             raise ValueError("bad field")
         after = None
         if after_micros is not None or after_id is not None:
             if not isinstance(after_id, str) or "\x00" in after_id:
                 raise ValueError("bad key")
             after = (_instant(after_micros), after_id)
-        return ListState(prefix, set_spec, _optional_instant(since), _optional_instant(until), after, cursor)
+        window = (_optional_instant(since), _optional_instant(until))
+        return ListState(prefix, set_spec, *window, after, cursor, size)
     except (ValueError, TypeError, binascii.Error, OverflowError):
         raise OaiError(
             "badResumptionToken", "the resumptionToken is invalid or was not issued here"
         ) from None
+
+
+def _counts(*values: object) -> bool:
+    return all(isinstance(value, int) and not isinstance(value, bool) and value >= 0 for value in values)
 
 
 def _micros(value: datetime | None) -> int | None:

@@ -14,10 +14,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from terrapole.catalog.base import CatalogStore, ChangeKey, ChangePage
+from terrapole.catalog.base import CatalogStore, ChangeKey, ChangePage, ChangeScope
+from terrapole.core.access import DataGate, OpenGate
 from terrapole.protocols import public_base_url
 from terrapole.protocols.datasets import decode_key, encode_key, landing_page
 from terrapole.protocols.oaipmh_args import format_datestamp
+from terrapole.protocols.stac_api import principal_of
 from terrapole.settings import Settings
 
 StoreProvider = Callable[[], CatalogStore]
@@ -27,26 +29,31 @@ MEDIA_TYPE = "application/xml"
 FIRST = "first"  # the part that starts at the beginning of the catalog
 
 
-def sitemap_router(provide: StoreProvider, settings: Settings) -> APIRouter:
-    """`/sitemap.xml` and, for large catalogs, its parts."""
+def sitemap_router(provide: StoreProvider, settings: Settings, gate: DataGate | None = None) -> APIRouter:
+    """`/sitemap.xml` and, for large catalogs, its parts; `gate` says what to hide from whom."""
     router = APIRouter(tags=["Sitemap"])
     per_file = settings.sitemap_urls_per_file
+    access = gate or OpenGate()
+
+    def visible(request: Request) -> ChangeScope:
+        return ChangeScope(hidden=access.hidden_collections(principal_of(request)))
 
     @router.get("/sitemap.xml", summary="Sitemap of the datasets' landing pages")
     def sitemap(request: Request) -> Response:
         """The sitemap, or the sitemap index of a catalog over the per-file limit."""
         base = public_base_url(request, settings)
-        store = provide()
-        page = _page(store, None, per_file)
+        store, scope = provide(), visible(request)
+        page = _page(store, scope, None, per_file)
         if page.next_key is None:
             return _xml(urlset(base, page))
-        return _xml(sitemap_index(base, _parts(store, per_file)))
+        return _xml(sitemap_index(base, _parts(store, scope, per_file)))
 
     @router.get("/sitemaps/{part}.xml", summary="One part of a large catalog's sitemap")
     def sitemap_part(request: Request, part: str) -> Response:
         """The landing pages of one part of the sitemap index."""
         after = None if part == FIRST else decode_key(part, "part")
-        return _xml(urlset(public_base_url(request, settings), _page(provide(), after, per_file)))
+        page = _page(provide(), visible(request), after, per_file)
+        return _xml(urlset(public_base_url(request, settings), page))
 
     return router
 
@@ -76,11 +83,11 @@ def _document(root: str, entries: str) -> bytes:
     )
 
 
-def _parts(store: CatalogStore, per_file: int) -> Iterator[tuple[str, str]]:
+def _parts(store: CatalogStore, scope: ChangeScope, per_file: int) -> Iterator[tuple[str, str]]:
     """(name, lastmod) of each part: a walk over the catalog's ids and datestamps only."""
     after: ChangeKey | None = None
     while True:
-        page = _page(store, after, per_file)
+        page = _page(store, scope, after, per_file)
         if page.changes:
             latest = max(change.datestamp for change in page.changes)
             yield (FIRST if after is None else encode_key(after)), format_datestamp(latest)
@@ -89,8 +96,10 @@ def _parts(store: CatalogStore, per_file: int) -> Iterator[tuple[str, str]]:
         after = page.next_key
 
 
-def _page(store: CatalogStore, after: ChangeKey | None, per_file: int) -> ChangePage:
-    return store.collection_changes(after=after, limit=per_file, deleted=False, content=False, count=False)
+def _page(store: CatalogStore, scope: ChangeScope, after: ChangeKey | None, per_file: int) -> ChangePage:
+    return store.collection_changes(
+        scope=scope, after=after, limit=per_file, deleted=False, content=False, count=False
+    )
 
 
 def _xml(body: bytes) -> Response:
