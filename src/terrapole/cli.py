@@ -1,4 +1,4 @@
-"""The `terrapole` command line: serve, ingest, demo, reindex."""
+"""The `terrapole` command line: serve, ingest, demo, reindex, harvest, worker."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from terrapole.harvest.cli import harvest_app, worker
 from terrapole.ingest import Source
 from terrapole.settings import Settings
 
@@ -40,6 +41,9 @@ def serve(data_dir: DataDir = None, host: Host = "127.0.0.1", port: Port = 8000)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
+app.add_typer(harvest_app, name="harvest")
+app.command()(worker)
+
 db = typer.Typer(help="The catalog database: schema version and upgrades.", no_args_is_help=True)
 app.add_typer(db, name="db")
 
@@ -67,16 +71,21 @@ def db_version(data_dir: DataDir = None) -> None:
 
 
 def _upgrade_schema(settings: Settings) -> int:
-    """Bring the catalog schema to this code's version; returns that version."""
+    """Bring the catalog schema (and the harvest tables) to this code's version; returns the former."""
+    from terrapole.harvest.store import HarvestStore
+
     if settings.database_url:
         from terrapole.catalog import postgres
 
-        return postgres.upgrade(settings.database_url)
-    from terrapole.catalog.sqlite import SQLiteCatalog
-    from terrapole.catalog.sqlite_schema import SCHEMA_VERSION
+        version = postgres.upgrade(settings.database_url)
+    else:
+        from terrapole.catalog.sqlite import SQLiteCatalog
+        from terrapole.catalog.sqlite_schema import SCHEMA_VERSION
 
-    SQLiteCatalog.open(settings).close()  # opening writable migrates the embedded catalog
-    return SCHEMA_VERSION
+        SQLiteCatalog.open(settings).close()  # opening writable migrates the embedded catalog
+        version = SCHEMA_VERSION
+    HarvestStore.open(settings).close()  # the harvest tables migrate on their own track
+    return version
 
 
 @app.command()

@@ -182,6 +182,17 @@ class HarvestStore:
             rows = s.execute("SELECT run, state FROM harvest_checkpoints WHERE source = ?", [name])
         return (int(rows[0][0]), orjson.loads(rows[0][1])) if rows else None
 
+    def stalled(self, name: str, before: datetime) -> bool:
+        """Whether the source has a run marked running whose checkpoint has not moved since `before`
+        (its process ended without finishing it)."""
+        with self.db.transaction() as s:
+            rows = s.execute(
+                "SELECT 1 FROM harvest_checkpoints AS c JOIN harvest_runs AS r ON r.id = c.run"
+                " WHERE c.source = ? AND r.status = ? AND c.saved < ?",
+                [name, RUNNING, format_instant(before)],
+            )
+        return bool(rows)
+
     def resume_run(self, run_id: int) -> None:
         """Mark an unfinished run as running again."""
         with self.db.transaction() as s:
