@@ -139,11 +139,17 @@ class Record:
     xml: bytes | None
 
 
-def iso_record(identifier: str, title: str, template: str = "inspire-tg__basic_dataset.xml") -> bytes:
-    """A real ISO 19139 fixture record given a new fileIdentifier and title."""
+def iso_record(
+    identifier: str, title: str, doi: str | None = None, template: str = "inspire-tg__basic_dataset.xml"
+) -> bytes:
+    """A real ISO 19139 fixture record given a new fileIdentifier, title and (citation) DOI."""
     root = etree.fromstring((ISO_DIR / template).read_bytes())
     ns = {"gmd": GMD, "gco": GCO}
     root.find("gmd:fileIdentifier/gco:CharacterString", ns).text = identifier
+    if doi is not None:
+        code = root.find(".//gmd:citation/gmd:CI_Citation/gmd:identifier//gmd:code/*", ns)
+        code.text = f"https://doi.org/{doi}"
+        code.attrib.clear()  # the fixture's gmx:Anchor pointed at its former identifier
     title_element = root.find(
         ".//gmd:identificationInfo//gmd:citation/gmd:CI_Citation/gmd:title/gco:CharacterString", ns
     )
@@ -178,12 +184,21 @@ class OaiRepository:
     page_size: int = 3
     response_date: str = "2030-01-01T00:00:00Z"
     fault: Callable[[Request, int], Reply | None] | None = None
+    cut: frozenset[int] = frozenset()  # requests (1-based) whose answer stops half-way
+    delay_s: float = 0.0
     asked: int = 0
 
     def __call__(self, request: Request) -> Reply:
         self.asked += 1
         if self.fault is not None and (reply := self.fault(request, self.asked)) is not None:
             return reply
+        reply = self._answer(request)
+        reply.delay_s = self.delay_s
+        if self.asked in self.cut:
+            reply.cut_after = len(reply.body) // 2
+        return reply
+
+    def _answer(self, request: Request) -> Reply:
         verb = request.query.get("verb")
         if verb == "Identify":
             return self._reply(
@@ -243,21 +258,22 @@ CSW = "http://www.opengis.net/cat/csw/2.0.2"
 
 @dataclass
 class CswCatalogue:
-    """A CSW 2.0.2 GetRecords endpoint over `records`; each request first meets `barrier` if set
-    (a request that no other request joins in time fails: proof that requests run in parallel)."""
+    """A CSW 2.0.2 GetRecords endpoint over `records`. With a `barrier`, every request but the
+    first page's waits there for another (one that no other request joins in time fails: proof
+    that the client sends requests in parallel)."""
 
     records: list[Record]
     barrier: threading.Barrier | None = None
     delay_s: float = 0.0
 
     def __call__(self, request: Request) -> Reply:
-        if self.barrier is not None:
+        root = etree.fromstring(request.body)
+        start = int(root.get("startPosition", "1"))
+        if self.barrier is not None and start > 1:
             try:
                 self.barrier.wait()
             except threading.BrokenBarrierError:
                 return Reply(b"no parallel request came", status=500)
-        root = etree.fromstring(request.body)
-        start = int(root.get("startPosition", "1"))
         most = int(root.get("maxRecords", "10"))
         page = [r for r in self.records if r.xml is not None][start - 1 : start - 1 + most]
         matched = len([r for r in self.records if r.xml is not None])
