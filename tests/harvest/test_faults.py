@@ -14,6 +14,8 @@ import time
 from dataclasses import replace
 
 import pytest
+from tests.harvest.conftest import T0, Clock, Sleeps, add_source
+from tests.harvest.local_sources import OaiRepository, Reply, Request, iso_record, records, serving
 
 from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.core.errors import NotFound
@@ -22,8 +24,6 @@ from terrapole.core.query import Query
 from terrapole.harvest.runner import Harvester
 from terrapole.harvest.store import HarvestStore
 from terrapole.settings import Settings
-from tests.harvest.conftest import T0, Clock, Sleeps, add_source
-from tests.harvest.local_sources import OaiRepository, Reply, Request, iso_record, records, serving
 
 
 def tokens(requests: list[Request]) -> list[str | None]:

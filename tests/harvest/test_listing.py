@@ -6,14 +6,14 @@ from __future__ import annotations
 import threading
 
 import pytest
+from tests.harvest.conftest import T0, Clock, add_source
+from tests.harvest.local_sources import CswCatalogue, OaiRepository, Record, iso_record, records, serving
 
 from terrapole.catalog import CatalogStore
 from terrapole.core.errors import NotFound
 from terrapole.core.record import record_from_collection
 from terrapole.harvest.runner import Harvester
 from terrapole.harvest.store import HarvestStore
-from tests.harvest.conftest import T0, Clock, add_source
-from tests.harvest.local_sources import CswCatalogue, OaiRepository, Record, iso_record, records, serving
 
 
 def test_a_full_listing_deletes_what_the_catalogue_no_longer_lists(
