@@ -90,7 +90,7 @@ def merged(group: list[Copy]) -> Collection:
         record = record_from_json(stored)
         record = record.with_changes(
             identifier=identifier,
-            identifiers=_identifiers(record, others),
+            identifiers=_identifiers(record, identifier, others),
             provenance=provenance,
         )
         extra[RECORD_KEY] = record_to_json(record)
@@ -102,14 +102,17 @@ def catalog_id(group: list[Copy]) -> str:
     return min(c.dataset_id for c in group)
 
 
-def _identifiers(record: Record, others: list[Copy]) -> tuple[Identifier, ...]:
-    known = {record.identifier, *(i.code for i in record.identifiers)}
+def _identifiers(record: Record, identifier: str, others: list[Copy]) -> tuple[Identifier, ...]:
+    """The primary's identifiers, then the identifiers and DOIs of the group it does not carry."""
+    known = {identifier, *(i.code for i in record.identifiers)}
+    own_doi = (record.doi or "").casefold()
     added: list[Identifier] = list(record.identifiers)
-    for copy in others:
-        for code, scheme in ((copy.dataset_id, None), (copy.doi, "DOI")):
-            if code and code not in known and not (scheme and record.doi and record.doi.casefold() == code):
-                added.append(Identifier(code, scheme))
-                known.add(code)
+    candidates: list[tuple[str | None, str | None]] = [(record.identifier, None)]
+    candidates += [(code, scheme) for c in others for code, scheme in ((c.dataset_id, None), (c.doi, "DOI"))]
+    for code, scheme in candidates:
+        if code and code not in known and not (scheme and code == own_doi):
+            added.append(Identifier(code, scheme))
+            known.add(code)
     return tuple(added)
 
 

@@ -1,8 +1,10 @@
 """STAC harvesting: STAC APIs through pystac-client, static catalogs through pystac.
 
-Both read through `TransportStacIO`, a pystac-client `StacApiIO` whose HTTP goes through the
-source's `Transport` (retries, backoff, parallel-request limit) and which keeps the text of every
-document it reads, so that what is stored as "harvested" is what the source served.
+Both read through the source's `Transport` (retries, backoff, parallel-request limit): APIs with
+`TransportStacIO`, a pystac-client `StacApiIO`, static catalogs with `StaticStacIO`, a pystac
+`DefaultStacIO` that keeps the text of every document it reads, so that what is stored as
+"harvested" is the file as the source served it (an API's collections and items are stored as
+the objects of its listing pages).
 
 STAC APIs: the first page is every collection (from `/collections`, or only those the
 `collections` option names); then each collection's items, page by page, through item search
@@ -27,6 +29,7 @@ from typing import Any
 
 import orjson
 import pystac
+from pystac.stac_io import DefaultStacIO
 from pystac_client import Client
 from pystac_client.conformance import ConformanceClasses
 from pystac_client.stac_api_io import StacApiIO
@@ -39,12 +42,11 @@ from terrapole.harvest.transport import Transport
 
 
 class TransportStacIO(StacApiIO):
-    """pystac-client's API I/O over a harvest `Transport`, remembering what it read."""
+    """pystac-client's API I/O over a harvest `Transport`."""
 
     def __init__(self, transport: Transport) -> None:
         super().__init__(max_retries=None)
         self.transport = transport
-        self.texts: dict[str, str] = {}
 
     def request(
         self,
@@ -58,14 +60,25 @@ class TransportStacIO(StacApiIO):
             response = self.transport.request("POST", href, json=parameters, headers=headers)
         else:
             response = self.transport.get(href, params=parameters, headers=headers)
-        self.texts[href] = response.text
         return response.text
 
-    def read_text(self, source: Any, *args: Any, **kwargs: Any) -> str:
-        """As pystac-client reads it, remembering local files' text too."""
-        text: str = super().read_text(source, *args, **kwargs)
-        if isinstance(source, str):
-            self.texts[source] = text
+
+class StaticStacIO(DefaultStacIO):
+    """pystac's I/O for static catalogs: files, or URLs through a harvest `Transport`; remembers
+    the text of every document it read."""
+
+    def __init__(self, transport: Transport) -> None:
+        super().__init__()
+        self.transport = transport
+        self.texts: dict[str, str] = {}
+
+    def read_text_from_href(self, href: str) -> str:
+        """The document at `href`."""
+        if href.startswith(("http://", "https://")):
+            text = self.transport.get(href).text
+        else:
+            text = super().read_text_from_href(href)
+        self.texts[href] = text
         return text
 
 
@@ -153,7 +166,7 @@ class StaticFetcher:
 
     def __init__(self, source: HarvestSource, transport: Transport) -> None:
         self.source = source
-        self.io = TransportStacIO(transport)
+        self.io = StaticStacIO(transport)
 
     def pages(self, since: datetime | None, resume: Mapping[str, Any] | None) -> Iterator[FetchedPage]:
         """A depth-first walk from the root; `since` and `resume` do not narrow it (see module)."""
@@ -167,13 +180,16 @@ class StaticFetcher:
         failures: list[tuple[str, str]] = []
         own = node.id if isinstance(node, pystac.Collection) else parent_collection
         if isinstance(node, pystac.Collection):
-            documents.append(_collection_document(self._raw(node), node.get_self_href()))
+            raw, data = self._raw(node)
+            documents.append(_collection_document(raw, node.get_self_href(), data))
         for link in node.get_item_links():
             try:
                 item = link.resolve_stac_object(root=node.get_root()).target
                 assert isinstance(item, pystac.STACObject)
-                raw = self._raw(item)
-                documents.append(_item_document(raw, raw.get("collection") or own, item.get_self_href()))
+                raw, data = self._raw(item)
+                documents.append(
+                    _item_document(raw, raw.get("collection") or own, item.get_self_href(), data)
+                )
             except Exception as exc:  # a missing or unreadable item is reported, the walk goes on
                 failures.append((link.get_absolute_href() or str(link.target), _reason(exc)))
         yield FetchedPage(documents, {})
@@ -186,28 +202,34 @@ class StaticFetcher:
             if isinstance(child, pystac.Catalog):
                 yield from self._walk(child, own)
 
-    def _raw(self, obj: pystac.STACObject) -> dict[str, Any]:
-        """The document as read (pystac's object, with its links resolved, is not the document)."""
+    def _raw(self, obj: pystac.STACObject) -> tuple[dict[str, Any], bytes]:
+        """The document as read, and its bytes (pystac's object, links resolved, is not the document)."""
         text = self.io.texts.pop(obj.get_self_href() or "", None)
-        raw: dict[str, Any] = orjson.loads(text) if text else obj.to_dict(include_self_link=False)
-        return raw
+        if text is None:
+            raw = obj.to_dict(include_self_link=False)
+            return raw, orjson.dumps(raw)
+        return orjson.loads(text), text.encode()
 
 
-def _collection_document(collection: Mapping[str, Any], url: str | None = None) -> Harvested:
+def _collection_document(
+    collection: Mapping[str, Any], url: str | None = None, data: bytes | None = None
+) -> Harvested:
     return Harvested(
         str(collection.get("id")),
-        orjson.dumps(collection),
+        data or orjson.dumps(collection),
         kind=STAC_COLLECTION,
         datestamp=_stamp(collection),
         url=url or _self_href(collection),
     )
 
 
-def _item_document(feature: Mapping[str, Any], collection: str | None, url: str | None = None) -> Harvested:
+def _item_document(
+    feature: Mapping[str, Any], collection: str | None, url: str | None = None, data: bytes | None = None
+) -> Harvested:
     properties = feature.get("properties") or {}
     return Harvested(
-        f"{collection}/{feature.get('id')}",
-        orjson.dumps(feature),
+        f"{collection}/{feature.get('id')}" if collection else str(feature.get("id")),
+        data or orjson.dumps(feature),
         kind=STAC_ITEM,
         datestamp=_stamp(properties),
         collection=collection,
