@@ -32,7 +32,7 @@ from terrapole.settings import Settings
 harvest_app = typer.Typer(
     help="Harvest the poles' catalogs (CSW, OAI-PMH, STAC, directories).", no_args_is_help=True
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 DataDir = Annotated[
     Path | None,
@@ -153,7 +153,7 @@ def report(
     if as_json:
         sys.stdout.write(orjson.dumps(found.to_json(), option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
-        _print_report(found, Console())
+        _print_report(found, Console(soft_wrap=True))
 
 
 @harvest_app.command("original")
