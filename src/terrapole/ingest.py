@@ -190,15 +190,19 @@ def dataset_records(origin: str, data: bytes, **provenance_fields: Any) -> list[
     """The collections of a dataset-level metadata document (a catalog may hold several).
 
     Each record gains a provenance entry naming `origin` and the format detected; further
-    `Provenance` fields (original_id, retrieved, pole) may be given as keywords.
+    `Provenance` fields (original_id, retrieved, pole) may be given as keywords. A `pole` also
+    becomes the pole of records that name none.
     """
     name = formats.detect(data)
     module = formats.FORMATS[name].load()
     many = getattr(module, "parse_many", None)
     records = many(data) if many is not None else [module.parse(data)]
     provenance = Provenance(origin, name, **provenance_fields)
+    pole = provenance_fields.get("pole")
     return [
-        collection_from_record(record.with_changes(provenance=(*record.provenance, provenance)))
+        collection_from_record(
+            record.with_changes(provenance=(*record.provenance, provenance), pole=record.pole or pole)
+        )
         for record in records
     ]
 

@@ -100,9 +100,7 @@ def test_an_outage_backs_off_gives_up_and_the_next_run_resumes(
     assert harvest_store.checkpoint("oai") is None
 
 
-def test_a_killed_harvest_resumes_with_nothing_lost_and_nothing_twice(
-    settings: Settings, tmp_path: object
-) -> None:
+def test_a_killed_harvest_resumes_with_nothing_lost_and_nothing_twice(settings: Settings) -> None:
     repository = OaiRepository(records(30, T0), page_size=3, delay_s=0.2)
     with serving(repository) as server:
         harvest_store = HarvestStore.open(settings)

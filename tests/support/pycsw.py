@@ -96,6 +96,10 @@ class PycswServer:
         """The OAI-PMH endpoint."""
         return f"{self.csw_url}?mode=oaipmh"
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server (gunicorn's master and its workers) has used so far (Linux /proc)."""
+        return _tree_cpu(self.process.pid)
+
     def log(self) -> str:
         """What the server printed (for failure messages)."""
         return (self.home / "gunicorn.log").read_text(errors="replace")[-4000:]
@@ -130,10 +134,16 @@ def free_port() -> int:
 
 def configure(home: Path, port: int, maxrecords: int) -> Path:
     """Write the server's configuration and create its empty repository; the configuration file."""
+    config = configure_only(home, port, maxrecords)
+    _admin(home, config, "setup_db")
+    return config
+
+
+def configure_only(home: Path, port: int, maxrecords: int) -> Path:
+    """Write the server's configuration (for a repository that exists already)."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "pycsw.cfg"
     config.write_text(CONFIG.format(home=home, port=port, maxrecords=maxrecords))
-    _admin(home, config, "setup_db")
     return config
 
 
@@ -236,3 +246,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=15)
+
+
+def _tree_cpu(pid: int) -> float:
+    """User plus system CPU seconds of a process and its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (OSError, IndexError):
+        return total
+    return total + sum(_tree_cpu(int(child)) for child in children)

@@ -19,12 +19,12 @@ merged again from what remains.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from terrapole.core.model import Collection
-from terrapole.core.record import RECORD_KEY, Identifier, Record, bare_doi, record_from_collection
+from terrapole.core.record import RECORD_KEY, Identifier, Record
 from terrapole.core.record_json import record_from_json, record_to_json
 
 
@@ -45,11 +45,19 @@ def copy_of(source: str, priority: int, collection: Collection) -> Copy:
 
 
 def dataset_doi(collection: Collection) -> str | None:
-    """The bare, case-folded DOI of the dataset a collection describes, if it has one."""
-    doi = record_from_collection(collection).doi if RECORD_KEY in collection.extra else None
-    if doi is None:
-        doi = bare_doi(str(collection.extra.get("sci:doi") or "")) or None
-    return doi.casefold() if doi else None
+    """The bare, case-folded DOI of the dataset a collection describes, if it has one: the first
+    DOI among its record's identifiers (read from the stored JSON), else its STAC `sci:doi`."""
+    stored = collection.extra.get(RECORD_KEY)
+    codes: list[tuple[str, str | None]] = []
+    if isinstance(stored, Mapping):
+        codes.append((str(stored.get("identifier") or ""), None))
+        codes += [(str(i.get("code") or ""), i.get("scheme")) for i in stored.get("identifiers") or ()]
+    codes.append((str(collection.extra.get("sci:doi") or ""), "DOI"))
+    for code, scheme in codes:
+        doi = Identifier(code, scheme).doi if code else None
+        if doi:
+            return doi.casefold()
+    return None
 
 
 def groups(copies: Iterable[Copy]) -> list[list[Copy]]:
@@ -81,6 +89,8 @@ def primary(group: list[Copy]) -> Copy:
 def merged(group: list[Copy]) -> Collection:
     """The catalog record of a group of copies (rule 3)."""
     first = primary(group)
+    if len(group) == 1 and first.dataset_id == first.collection.id:
+        return first.collection  # one copy: the record as harvested
     others = [c for c in group if c is not first]
     provenance = tuple(dict.fromkeys(p for c in (first, *others) for p in c.collection.provenance))
     identifier = min(c.dataset_id for c in group)

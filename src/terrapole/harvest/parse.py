@@ -54,11 +54,7 @@ def parse_document(document: Harvested, source: HarvestSource, retrieved: dateti
     collections = dataset_records(
         origin, document.data, original_id=document.identifier, retrieved=retrieved, pole=source.pole
     )
-    return ParsedDocument(
-        name,
-        formats.FORMATS[name].media_type,
-        collections=[_with_pole(c, source.pole) for c in collections],
-    )
+    return ParsedDocument(name, formats.FORMATS[name].media_type, collections=collections)
 
 
 def with_provenance(collection: Collection, added: tuple[Provenance, ...]) -> Collection:
