@@ -4,14 +4,17 @@ two poles, against local CSW and OAI-PMH servers."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import pytest
 from tests.harvest.conftest import T0, Clock, add_source
 from tests.harvest.local_sources import CswCatalogue, OaiRepository, Record, iso_record, records, serving
 
 from terrapole.catalog import CatalogStore
+from terrapole.catalog.records import collection_from_json
 from terrapole.core.errors import NotFound
-from terrapole.core.record import record_from_collection
+from terrapole.core.model import Collection
+from terrapole.core.record import RECORD_KEY, record_from_collection
 from terrapole.harvest.runner import Harvester
 from terrapole.harvest.store import HarvestStore
 
@@ -104,3 +107,39 @@ def test_copies_sharing_a_doi_make_one_record_until_one_goes(
     alone = store.get_collection("l-3")
     assert [p.pole for p in alone.provenance] == ["land"]
     assert store.collection_count() == 1
+
+
+def test_records_parsed_in_worker_processes_are_the_same(
+    harvester: Harvester, harvest_store: HarvestStore, store: CatalogStore
+) -> None:
+    listed = records(100, T0)
+    listed[77].xml = b"<unknown xmlns='urn:example'/>"
+    with serving(OaiRepository(listed, page_size=100)) as server:
+        add_source(harvest_store, "one", "oaipmh", f"{server.url}/oai", "ocean", metadataPrefix="iso19139")
+        add_source(
+            harvest_store,
+            "two",
+            "oaipmh",
+            f"{server.url}/oai",
+            "land",
+            metadataPrefix="iso19139",
+            parseWorkers=2,
+        )
+        alone = harvester.run("one")
+        pooled = harvester.run("two")
+    assert (pooled.status, pooled.counts.new, pooled.counts.failed) == ("succeeded", 99, 1)
+    assert pooled.failures == alone.failures
+    assert pooled.failures[0].identifier == "rec-077"
+    assert store.collection_count() == 99
+    for copy_one, copy_two in (
+        sorted(harvest_store.copies([f"rec-0{n}"], []), key=lambda c: c.source) for n in (10, 42)
+    ):
+        one, two = (collection_from_json(c.content) for c in (copy_one, copy_two))
+        assert (one.pole, two.pole) == ("ocean", "land")
+        assert replace(two, pole="ocean", provenance=one.provenance, extra=one.extra) == one
+        assert _without_provenance(two) == _without_provenance(one)
+
+
+def _without_provenance(collection: Collection) -> dict[str, object]:
+    record = dict(collection.extra[RECORD_KEY])
+    return {k: v for k, v in record.items() if k not in ("provenance", "pole")}

@@ -14,9 +14,12 @@ from the run's start less a margin for clocks that differ.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from time import perf_counter
@@ -149,16 +152,16 @@ class Harvester:
         return FULL if state.last_full is None or now - state.last_full >= every else INCREMENTAL
 
     def _harvest(self, run: _Run, fetcher: Fetcher) -> None:
-        writer = PageWriter(self.catalog, self.store, run.source, run.run_id, self.clock)
-        for page, fetch_s in _timed(
-            fetcher.pages(run.since if run.mode == INCREMENTAL else None, run.resume)
-        ):
-            commit = writer.write(page, fetch_s)
-            commit.checkpoint = dict(page.resume or {})
-            self.store.commit_page(commit, self.clock())
-            run.handled += commit.counts.seen
-            if self.progress:
-                self.progress(run.handled, page.total)
+        with _parsing_pool(run.source.int_option("parseWorkers", 1)) as pool:
+            writer = PageWriter(self.catalog, self.store, run.source, run.run_id, self.clock, pool)
+            since = run.since if run.mode == INCREMENTAL else None
+            for page, fetch_s in _timed(fetcher.pages(since, run.resume)):
+                commit = writer.write(page, fetch_s)
+                commit.checkpoint = dict(page.resume or {})
+                self.store.commit_page(commit, self.clock())
+                run.handled += commit.counts.seen
+                if self.progress:
+                    self.progress(run.handled, page.total)
 
     def _remove_unlisted(self, run: _Run) -> None:
         """After a full listing: delete what the source no longer lists (unless it listed nothing)."""
@@ -174,6 +177,17 @@ class Harvester:
             return
         for start in range(0, len(unseen), REMOVAL_BATCH):
             self.store.commit_page(writer.remove(unseen[start : start + REMOVAL_BATCH]), self.clock())
+
+
+@contextmanager
+def _parsing_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Processes that parse documents while this one fetches and writes (none for 1 worker)."""
+    if workers <= 1:
+        yield None
+        return
+    # Spawned, not forked: this process holds threads and database connections.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
 
 
 def _timed(pages: Iterator[FetchedPage]) -> Iterator[tuple[FetchedPage, float]]:

@@ -34,6 +34,7 @@ OPTIONS: dict[str, str] = {
     "pattern": "directory: glob of the files to read (default **/*)",
     "pageSize": "records asked for per request (default 100)",
     "parallel": "most requests in flight to this source at once (default 2)",
+    "parseWorkers": "processes parsing records beside the harvesting one (default 1: none)",
     "retries": "attempts for a request that fails on the network (default 5)",
     "timeout": "seconds to wait for a response (default 60)",
     "fullEvery": "seconds between full listings that detect deletions (default 604800: a week)",

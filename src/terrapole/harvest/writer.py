@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import datetime
 from time import perf_counter
 
@@ -29,6 +30,9 @@ from terrapole.harvest.sources import HarvestSource
 from terrapole.harvest.store import DatasetCopy, HarvestStore, PageCommit
 from terrapole.ingest import write_items
 
+# Documents handed to a parsing process at a time (few enough to spread a page over the processes).
+PARSE_CHUNK = 50
+
 
 class PageWriter:
     """Writes the pages of one run of one source."""
@@ -40,8 +44,10 @@ class PageWriter:
         source: HarvestSource,
         run_id: int,
         clock: Callable[[], datetime],
+        pool: Executor | None = None,
     ) -> None:
         self.catalog = catalog
+        self.pool = pool
         self.store = store
         self.source = source
         self.run_id = run_id
@@ -70,39 +76,46 @@ class PageWriter:
 
     def _parse(self, documents: list[Harvested], commit: PageCommit) -> dict[str, ParsedDocument]:
         digests = self.store.digests(self.source.name, [d.identifier for d in documents])
-        parsed: dict[str, ParsedDocument] = {}
-        now = self.clock()
+        changed: list[tuple[Harvested, str]] = []
         for document in documents:
             digest = hashlib.sha256(document.data).hexdigest()
-            known = document.identifier in digests
-            if known:
+            if document.identifier in digests:
                 commit.seen.append(document.identifier)
             if digests.get(document.identifier) == digest:
                 commit.counts.unchanged += 1
+            else:
+                changed.append((document, digest))
+        parsed: dict[str, ParsedDocument] = {}
+        results = self._parse_all([d for d, _ in changed])
+        for (document, digest), result in zip(changed, results, strict=True):
+            if isinstance(result, str):  # one bad record is reported and skipped; the others go on
+                self._fail(commit, document.identifier, result)
                 continue
-            try:
-                result = parse_document(document, self.source, now)
-            except Exception as exc:  # one bad record is reported and skipped; the others go on
-                self._fail(commit, document.identifier, _reason(exc))
-                continue
-            if not result.collections and not result.items:
-                self._fail(commit, document.identifier, "the document holds no record")
-                continue
-            if known:
+            if document.identifier in digests:
                 commit.counts.updated += 1
             else:
                 commit.counts.new += 1
             parsed[document.identifier] = result
-            original = (
-                document.identifier,
-                document.datestamp,
-                digest,
-                result.format,
-                result.media_type,
-                document.data,
+            commit.documents.append(
+                (
+                    document.identifier,
+                    document.datestamp,
+                    digest,
+                    result.format,
+                    result.media_type,
+                    document.data,
+                )
             )
-            commit.documents.append(original)
         return parsed
+
+    def _parse_all(self, documents: list[Harvested]) -> list[ParsedDocument | str]:
+        """Each document parsed, or why it could not be: in worker processes when there is a pool."""
+        now = self.clock()
+        if self.pool is None or len(documents) < 2 * PARSE_CHUNK:
+            return parse_documents(documents, self.source, now)
+        chunks = [documents[n : n + PARSE_CHUNK] for n in range(0, len(documents), PARSE_CHUNK)]
+        futures = [self.pool.submit(parse_documents, chunk, self.source, now) for chunk in chunks]
+        return [result for future in futures for result in future.result()]
 
     def apply(self, parsed: dict[str, ParsedDocument], removed: list[str], commit: PageCommit) -> None:
         """Replace what changed and removed documents wrote with what the changed ones hold now."""
@@ -205,6 +218,21 @@ class PageWriter:
     def _fail(self, commit: PageCommit, identifier: str, reason: str) -> None:
         commit.failures.append(Failure(identifier, reason))
         commit.counts.failed += 1
+
+
+def parse_documents(
+    documents: list[Harvested], source: HarvestSource, now: datetime
+) -> list[ParsedDocument | str]:
+    """Each document's records, or the reason it could not be read (run in worker processes too)."""
+    results: list[ParsedDocument | str] = []
+    for document in documents:
+        try:
+            result = parse_document(document, source, now)
+        except Exception as exc:
+            results.append(_reason(exc))
+            continue
+        results.append(result if result.collections or result.items else "the document holds no record")
+    return results
 
 
 def _reason(exc: Exception) -> str:
