@@ -7,8 +7,8 @@ items it wrote, the run's counts and failures, and the checkpoint to resume afte
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,16 +16,19 @@ import orjson
 
 from terrapole.core.errors import Conflict, NotFound
 from terrapole.core.timeutil import format_instant, parse_instant
-from terrapole.harvest.database import Database, Row, Session, open_database
+from terrapole.harvest.database import Database, Row, open_database
 from terrapole.harvest.report import RUNNING, SUCCEEDED, Counts, Failure, RunReport
 from terrapole.harvest.sources import HarvestSource
+from terrapole.harvest.store_write import COPY_COLUMNS, DatasetCopy, PageCommit, in_chunks, text, write_page
 from terrapole.settings import Settings
 
-CHUNK = 500  # parameters per IN list
 _RUN_COLUMNS = (
     "id, source, mode, status, started, finished, since, n_new, n_updated, n_unchanged, n_deleted,"
     " n_failed, pages, fetch_s, parse_s, write_s, error, server_time"
 )
+
+
+__all__ = ["DatasetCopy", "HarvestStore", "PageCommit", "SourceNotFound", "SourceState", "StoredDocument"]
 
 
 class SourceNotFound(NotFound):
@@ -55,40 +58,6 @@ class StoredDocument:
     format: str
     datestamp: datetime | None
     harvested: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class DatasetCopy:
-    """A source's stored copy of a dataset-level record (`content`: the collection's stored JSON)."""
-
-    source: str
-    dataset_id: str
-    doc_id: str
-    doi: str | None
-    collection_id: str
-    priority: int
-    content: str
-
-
-@dataclass(slots=True)
-class PageCommit:
-    """Everything one page of a run changes in the harvest tables (see `HarvestStore.commit_page`)."""
-
-    run_id: int
-    source: str
-    documents: list[tuple[str, datetime | None, str, str, str, bytes]] = field(default_factory=list)
-    seen: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    datasets: list[DatasetCopy] = field(default_factory=list)
-    regrouped: list[tuple[str, str, str]] = field(default_factory=list)
-    items: list[tuple[str, str, str]] = field(default_factory=list)
-    counts: Counts = field(default_factory=Counts)
-    failures: list[Failure] = field(default_factory=list)
-    timings: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    pages: int = 1
-    checkpoint: Mapping[str, Any] | None = None
-    server_time: datetime | None = None
 
 
 class HarvestStore:
@@ -165,7 +134,7 @@ class HarvestStore:
             rows = s.execute(
                 "INSERT INTO harvest_runs (source, mode, since, started, status)"
                 " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                [name, mode, _text(since), format_instant(started), RUNNING],
+                [name, mode, text(since), format_instant(started), RUNNING],
             )
             run_id = int(rows[0][0])
             s.execute(
@@ -221,7 +190,7 @@ class HarvestStore:
                 return
             source, mode, started = rows[0]
             s.execute("DELETE FROM harvest_checkpoints WHERE source = ? AND run = ?", [source, run_id])
-            s.execute("UPDATE harvest_sources SET last_since = ? WHERE name = ?", [_text(next_since), source])
+            s.execute("UPDATE harvest_sources SET last_since = ? WHERE name = ?", [text(next_since), source])
             if mode == "full":
                 s.execute("UPDATE harvest_sources SET last_full = ? WHERE name = ?", [started, source])
 
@@ -251,7 +220,7 @@ class HarvestStore:
     def digests(self, name: str, doc_ids: Sequence[str]) -> dict[str, str]:
         """The stored SHA-256 of those of `doc_ids` the source has served before."""
         with self.db.transaction() as s:
-            rows = _in(
+            rows = in_chunks(
                 s,
                 "SELECT doc_id, sha256 FROM harvest_documents WHERE source = ? AND doc_id IN ({})",
                 [name],
@@ -264,13 +233,13 @@ class HarvestStore:
     ) -> tuple[list[DatasetCopy], list[tuple[str, str]]]:
         """The dataset copies and the (collection, item) pairs these documents of the source wrote."""
         with self.db.transaction() as s:
-            datasets = _in(
+            datasets = in_chunks(
                 s,
-                f"SELECT {_COPY_COLUMNS} FROM harvest_datasets WHERE source = ? AND doc_id IN ({{}})",  # noqa: S608
+                f"SELECT {COPY_COLUMNS} FROM harvest_datasets WHERE source = ? AND doc_id IN ({{}})",  # noqa: S608
                 [name],
                 doc_ids,
             )
-            items = _in(
+            items = in_chunks(
                 s,
                 "SELECT collection_id, item_id FROM harvest_items WHERE source = ? AND doc_id IN ({})",
                 [name],
@@ -282,8 +251,9 @@ class HarvestStore:
         """Every source's copies with one of these identifiers or DOIs."""
         ids, doi_list = sorted(set(dataset_ids)), sorted(set(dois))
         with self.db.transaction() as s:
-            rows = _in(s, f"SELECT {_COPY_COLUMNS} FROM harvest_datasets WHERE dataset_id IN ({{}})", [], ids)  # noqa: S608
-            rows += _in(s, f"SELECT {_COPY_COLUMNS} FROM harvest_datasets WHERE doi IN ({{}})", [], doi_list)  # noqa: S608
+            select = f"SELECT {COPY_COLUMNS} FROM harvest_datasets WHERE"  # noqa: S608
+            rows = in_chunks(s, select + " dataset_id IN ({})", [], ids)
+            rows += in_chunks(s, select + " doi IN ({})", [], doi_list)
         return list({(c.source, c.dataset_id): c for c in map(_copy, rows)}.values())
 
     def unseen(self, name: str, run_id: int) -> tuple[list[str], int]:
@@ -326,105 +296,10 @@ class HarvestStore:
     def commit_page(self, page: PageCommit, now: datetime) -> None:
         """Write one page's changes, counts, failures and checkpoint in one transaction."""
         with self.db.transaction() as s:
-            _forget(s, page.source, page.replaced, page.removed)
-            s.executemany(
-                _DOCUMENT_UPSERT,
-                [
-                    (page.source, d, _text(t), h, f, m, o, page.run_id, format_instant(now))
-                    for d, t, h, f, m, o in page.documents
-                ],
-            )
-            for chunk in _chunks(page.seen):
-                marks = ", ".join("?" for _ in chunk)
-                s.execute(
-                    f"UPDATE harvest_documents SET seen_run = ? WHERE source = ? AND doc_id IN ({marks})",  # noqa: S608
-                    [page.run_id, page.source, *chunk],
-                )
-            _write_copies(s, page)
-            _count(s, page)
-            if page.checkpoint is not None:
-                s.execute(
-                    "UPDATE harvest_checkpoints SET state = ?, saved = ? WHERE source = ? AND run = ?",
-                    [orjson.dumps(page.checkpoint).decode(), format_instant(now), page.source, page.run_id],
-                )
+            write_page(s, page, now)
 
 
 _SOURCE_COLUMNS = "name, protocol, url, pole, options, interval_s, enabled, created"
-_DOCUMENT_UPSERT = (
-    "INSERT INTO harvest_documents (source, doc_id, datestamp, sha256, format, media_type, original,"
-    " seen_run, harvested) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, doc_id) DO UPDATE SET"
-    " datestamp = excluded.datestamp, sha256 = excluded.sha256, format = excluded.format,"
-    " media_type = excluded.media_type, original = excluded.original, seen_run = excluded.seen_run,"
-    " harvested = excluded.harvested"
-)
-_COPY_COLUMNS = "source, dataset_id, doc_id, doi, collection_id, priority, content"
-
-
-def _forget(s: Session, source: str, replaced: Sequence[str], removed: Sequence[str]) -> None:
-    for table in ("harvest_datasets", "harvest_items"):
-        _in(s, f"DELETE FROM {table} WHERE source = ? AND doc_id IN ({{}})", [source], [*replaced, *removed])  # noqa: S608
-    _in(s, "DELETE FROM harvest_documents WHERE source = ? AND doc_id IN ({})", [source], removed)
-
-
-def _write_copies(s: Session, page: PageCommit) -> None:
-    s.executemany(
-        f"INSERT INTO harvest_datasets ({_COPY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
-        " ON CONFLICT (source, dataset_id) DO UPDATE SET doc_id = excluded.doc_id, doi = excluded.doi,"
-        " collection_id = excluded.collection_id, priority = excluded.priority, content = excluded.content",
-        [
-            (c.source, c.dataset_id, c.doc_id, c.doi, c.collection_id, c.priority, c.content)
-            for c in page.datasets
-        ],
-    )
-    s.executemany(
-        "UPDATE harvest_datasets SET collection_id = ? WHERE source = ? AND dataset_id = ?",
-        [(cid, source, dataset) for source, dataset, cid in page.regrouped],
-    )
-    s.executemany(
-        "INSERT INTO harvest_items (source, collection_id, item_id, doc_id) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (source, collection_id, item_id) DO UPDATE SET doc_id = excluded.doc_id",
-        [(page.source, c, i, d) for c, i, d in page.items],
-    )
-
-
-def _count(s: Session, page: PageCommit) -> None:
-    c, (fetch_s, parse_s, write_s) = page.counts, page.timings
-    s.execute(
-        "UPDATE harvest_runs SET n_new = n_new + ?, n_updated = n_updated + ?, n_unchanged = n_unchanged + ?,"
-        " n_deleted = n_deleted + ?, n_failed = n_failed + ?, pages = pages + ?, fetch_s = fetch_s + ?,"
-        " parse_s = parse_s + ?, write_s = write_s + ?, server_time = coalesce(server_time, ?) WHERE id = ?",
-        [
-            c.new,
-            c.updated,
-            c.unchanged,
-            c.deleted,
-            c.failed,
-            page.pages,
-            fetch_s,
-            parse_s,
-            write_s,
-            _text(page.server_time),
-            page.run_id,
-        ],
-    )
-    if page.failures:
-        rows = s.execute("SELECT coalesce(max(seq), 0) FROM harvest_failures WHERE run = ?", [page.run_id])
-        first = int(rows[0][0]) + 1
-        s.executemany(
-            "INSERT INTO harvest_failures (run, seq, identifier, reason) VALUES (?, ?, ?, ?)",
-            [(page.run_id, first + n, f.identifier, f.reason) for n, f in enumerate(page.failures)],
-        )
-
-
-def _in(s: Session, sql: str, before: list[Any], values: Sequence[str]) -> list[Row]:
-    rows: list[Row] = []
-    for chunk in _chunks(values):
-        rows += s.execute(sql.format(", ".join("?" for _ in chunk)), [*before, *chunk])
-    return rows
-
-
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    return (values[start : start + CHUNK] for start in range(0, len(values), CHUNK))
 
 
 def _source_values(source: HarvestSource) -> list[Any]:
@@ -497,9 +372,5 @@ def server_time(store: HarvestStore, run_id: int) -> datetime | None:
     return _instant(rows[0][0]) if rows else None
 
 
-def _instant(text: str | None) -> datetime | None:
-    return parse_instant(text) if text else None
-
-
-def _text(value: datetime | None) -> str | None:
-    return format_instant(value) if value else None
+def _instant(value: str | None) -> datetime | None:
+    return parse_instant(value) if value else None
