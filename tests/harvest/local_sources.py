@@ -34,6 +34,7 @@ class Reply:
     content_type: str = "text/xml; charset=utf-8"
     cut_after: int | None = None
     delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,6 +101,8 @@ def serving(handler: Handler) -> Iterator[LocalServer]:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(reply.body)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             if reply.cut_after is not None:
                 self.wfile.write(reply.body[: reply.cut_after])

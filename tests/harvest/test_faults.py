@@ -178,3 +178,23 @@ def test_deleted_and_changed_records_follow_the_source(
         harvest_store.document("oai", "rec-001")
     assert pick_language(store.get_collection("rec-002").title) == "Record 2, revised"
     assert b"Record 2, revised" in harvest_store.document("oai", "rec-002").original
+
+
+def test_retry_after_is_honoured_and_client_errors_are_not_retried(
+    harvester: Harvester, harvest_store: HarvestStore, sleeps: Sleeps
+) -> None:
+    def fault(request: Request, number: int) -> Reply | None:
+        if number == 1:
+            return Reply(b"slow down", status=429, headers={"Retry-After": "3"})
+        return None
+
+    with serving(OaiRepository(records(2, T0), fault=fault)) as server:
+        add_source(harvest_store, "oai", "oaipmh", f"{server.url}/oai", metadataPrefix="iso19139")
+        report = harvester.run("oai")
+        add_source(harvest_store, "missing", "oaipmh", f"{server.url}/nowhere", metadataPrefix="iso19139")
+        server.handler = lambda request: Reply(b"no such endpoint", status=404)
+        missing = harvester.run("missing")
+    assert (report.status, report.counts.new, sleeps.waits[0]) == ("succeeded", 2, 3.0)
+    assert missing.status == "failed"
+    assert missing.error is not None and "HTTP 404" in missing.error
+    assert sleeps.waits == [3.0]  # the 404 was not retried

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
+from terrapole.core.errors import TerrapoleError
 from terrapole.harvest.report import FAILED, RunReport
 from terrapole.harvest.runner import Harvester, utc_now
 from terrapole.harvest.store import HarvestStore
@@ -34,13 +35,24 @@ def due_sources(store: HarvestStore, now: datetime) -> list[str]:
     return due
 
 
-def run_due(harvester: Harvester, store: HarvestStore, now: datetime) -> list[RunReport]:
-    """Harvest every due source, `SOURCES_AT_ONCE` at a time; their reports."""
+def run_due(
+    harvester: Harvester, store: HarvestStore, now: datetime, log: Callable[[str], None] = print
+) -> list[RunReport]:
+    """Harvest every due source, `SOURCES_AT_ONCE` at a time; their reports. A source that cannot
+    be run (removed meanwhile, already running elsewhere in this process) is logged and skipped."""
     names = due_sources(store, now)
     if not names:
         return []
+
+    def run(name: str) -> RunReport | None:
+        try:
+            return harvester.run(name)
+        except TerrapoleError as exc:
+            log(f"{name}: not run: {exc.message}")
+            return None
+
     with ThreadPoolExecutor(min(SOURCES_AT_ONCE, len(names)), thread_name_prefix="terrapole-harvest") as pool:
-        return list(pool.map(harvester.run, names))
+        return [report for report in pool.map(run, names) if report is not None]
 
 
 def work(
@@ -57,7 +69,7 @@ def work(
     stop = stop or threading.Event()
     made = 0
     while not stop.is_set():
-        for report in run_due(harvester, store, clock()):
+        for report in run_due(harvester, store, clock(), log):
             made += 1
             c = report.counts
             log(
