@@ -139,12 +139,7 @@ class PageWriter:
         )
         leaving = set(commit.replaced) | set(commit.removed)
         kept = [c for c in stored if not (c.source == self.source.name and c.doc_id in leaving)]
-        pool = {
-            (c.source, c.dataset_id): merge.Copy(
-                c.source, c.dataset_id, c.doi, c.priority, collection_from_json(c.content)
-            )
-            for c in kept
-        }
+        pool = {(c.source, c.dataset_id): _copy(c) for c in kept}
         pool.update(((c.source, c.dataset_id), c) for _, c in new)
         catalog_ids: dict[tuple[str, str], str] = {}
         records: list[Collection] = []
@@ -156,18 +151,7 @@ class PageWriter:
             for c in kept
             if (cid := catalog_ids[(c.source, c.dataset_id)]) != c.collection_id
         ]
-        commit.datasets = [
-            DatasetCopy(
-                self.source.name,
-                c.dataset_id,
-                doc_id,
-                c.doi,
-                catalog_ids[(c.source, c.dataset_id)],
-                c.priority,
-                collection_to_json(c.collection).decode(),
-            )
-            for doc_id, c in new
-        ]
+        commit.datasets = [_stored(doc_id, c, catalog_ids[(c.source, c.dataset_id)]) for doc_id, c in new]
         self.catalog.upsert_collections(records)
         for stale in {c.collection_id for c in stored} - set(catalog_ids.values()):
             with contextlib.suppress(CollectionNotFound):
@@ -218,6 +202,18 @@ class PageWriter:
     def _fail(self, commit: PageCommit, identifier: str, reason: str) -> None:
         commit.failures.append(Failure(identifier, reason))
         commit.counts.failed += 1
+
+
+def _copy(stored: DatasetCopy) -> merge.Copy:
+    """A stored copy, ready to merge."""
+    collection = collection_from_json(stored.content)
+    return merge.Copy(stored.source, stored.dataset_id, stored.doi, stored.priority, collection)
+
+
+def _stored(doc_id: str, copy: merge.Copy, collection_id: str) -> DatasetCopy:
+    """A copy as the store keeps it."""
+    content = collection_to_json(copy.collection).decode()
+    return DatasetCopy(copy.source, copy.dataset_id, doc_id, copy.doi, collection_id, copy.priority, content)
 
 
 def parse_documents(
