@@ -80,6 +80,7 @@ def harvest(
     data_dir: Path, database_url: str | None, url: str, page_size: int, parallel: int, parse_workers: int = 1
 ) -> dict[str, Any]:
     """Harvest the CSW into a new catalog; the run's report, wall-clock and CPU seconds."""
+    shutil.rmtree(data_dir, ignore_errors=True)  # a new catalog every run
     settings = Settings(data_dir=data_dir, database_url=database_url)
     catalog = open_catalog(settings)
     store = HarvestStore.open(settings)
