@@ -18,9 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
-from tests.formats.iso_fixtures import fixtures_root
+from tests.support.shared_fixtures import SHARED_FIXTURES
 
-FIXTURES = fixtures_root()
+FIXTURES = SHARED_FIXTURES
 ISO_DIR = FIXTURES / "iso19139"
 STAC_DIR = FIXTURES / "stac"
 

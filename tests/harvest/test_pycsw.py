@@ -21,6 +21,7 @@ from tests.support.pycsw import PycswServer, record_count
 
 from terrapole.catalog import CatalogStore
 from terrapole.core.model import Collection, pick_language
+from terrapole.core.record import catalog_id
 from terrapole.harvest.runner import Harvester
 from terrapole.harvest.store import HarvestStore
 
@@ -77,7 +78,7 @@ def test_csw_harvest_holds_what_pycsw_serves(
     assert report.failures == []
     assert store.collection_count() == 24
     for identifier, md in oracle.items():
-        collection = store.get_collection(identifier)
+        collection = store.get_collection(catalog_id(identifier))
         check_fields(collection, md)
         assert collection.pole == "ocean"
         (provenance,) = collection.provenance
@@ -130,7 +131,7 @@ def test_oai_pmh_harvest_of_pycsw_follows_its_tokens(
     assert (report.counts.new, report.counts.failed) == (24, 0)
     assert store.collection_count() == 24
     for identifier, md in oracle.items():
-        check_fields(store.get_collection(identifier), md)
+        check_fields(store.get_collection(catalog_id(identifier)), md)
     stamp = harvest_store.documents("land-oai", limit=1, after="3e9a8c04")[0]
     assert stamp[0] == "3e9a8c05"
     assert stamp[1] is not None and stamp[1].year == 2011
@@ -145,7 +146,7 @@ def test_two_poles_serving_the_same_records_make_one_catalog_record_each(
     harvester.run("land-oai")
     assert store.collection_count() == 24
     for identifier in served(pycsw.csw_url):
-        collection = store.get_collection(identifier)
+        collection = store.get_collection(catalog_id(identifier))
         # Same metadata dates and priorities: the source whose name sorts first is primary.
         assert collection.pole == "land"
         assert [p.pole for p in collection.provenance] == ["land", "ocean"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from terrapole.core.model import Collection, Item
@@ -46,11 +47,69 @@ class IngestReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
+ChangeKey = tuple[datetime, str]
+"""Where a list of changes stands: the (datestamp, id) of the last change delivered."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeScope:
+    """Which collections a list of changes covers (an OAI-PMH set): by default all of them.
+
+    `pole` keeps those of one pole, `any_pole` those that belong to some pole, `parent` the
+    members of one series (collections whose record names it as their parent).
+    """
+
+    pole: str | None = None
+    any_pole: bool = False
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionChange:
+    """The last change of one collection: its datestamp (UTC, when it was last written or deleted),
+    whether it is deleted (a tombstone), and the collection itself when it is not and was asked for."""
+
+    id: str
+    datestamp: datetime
+    deleted: bool
+    pole: str | None = None
+    parent: str | None = None
+    collection: Collection | None = None
+
+    @property
+    def key(self) -> ChangeKey:
+        """Its place in a change list ordered by (datestamp, id)."""
+        return (self.datestamp, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    """One page of a change list; `remaining` counts the changes from this page's first to the
+    list's end (None when not counted), `next_key` is where the next page starts after."""
+
+    changes: Sequence[CollectionChange]
+    remaining: int | None
+    next_key: ChangeKey | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSummary:
+    """What a harvester is told first: the earliest datestamp, and every (pole, parent) pair that
+    live or deleted collections carry (parent None when a collection names none)."""
+
+    earliest: datetime | None
+    groups: tuple[tuple[str, str | None], ...]
+
+
 class CatalogStore(Protocol):
     """Stores canonical records and answers typed queries over them."""
 
     def upsert_collections(self, collections: Iterable[Collection]) -> int:
-        """Insert or replace collections by id; returns how many were written."""
+        """Insert or replace collections by id; returns how many were given.
+
+        A collection that is new or differs from the stored one gets a new datestamp; one
+        identical to the stored one keeps its own.
+        """
         ...
 
     def get_collection(self, collection_id: str) -> Collection:
@@ -58,7 +117,7 @@ class CatalogStore(Protocol):
         ...
 
     def delete_collection(self, collection_id: str) -> None:
-        """Delete a collection and all its items; raises CollectionNotFound."""
+        """Delete a collection and all its items, leaving a tombstone; raises CollectionNotFound."""
         ...
 
     def search_collections(self, query: Query) -> Page[Collection]:
@@ -87,6 +146,36 @@ class CatalogStore(Protocol):
 
     def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
         """JSON Schema of each property that filters and sorts may use (all collections when None)."""
+        ...
+
+    def collection_changes(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        scope: ChangeScope | None = None,
+        after: ChangeKey | None = None,
+        limit: int = 100,
+        *,
+        deleted: bool = True,
+        content: bool = True,
+        count: bool = True,
+    ) -> ChangePage:
+        """Collections written or deleted at `since` <= datestamp < `until`, in `scope`, ordered by
+        (datestamp, id), the first `limit` after the key `after`.
+
+        Every write of a collection that changes it moves it to the end of the list (datestamps
+        only grow), so paging by key while others write misses nothing that existed when the
+        list started. `deleted=False` leaves tombstones out, `content=False` leaves the
+        collections out (ids and datestamps only), `count=False` leaves `remaining` uncounted.
+        """
+        ...
+
+    def collection_change(self, collection_id: str) -> CollectionChange:
+        """The last change of one collection, live or deleted; raises CollectionNotFound."""
+        ...
+
+    def change_summary(self) -> ChangeSummary:
+        """The earliest datestamp and the (pole, parent) groups of live and deleted collections."""
         ...
 
     def collection_count(self) -> int:

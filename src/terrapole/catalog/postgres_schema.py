@@ -14,7 +14,8 @@ as in the embedded SQLite store, whatever collation the database was created wit
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+CHANGE_TRACKING_VERSION = 3  # the version that added datestamps, series and tombstones
 
 EXTENSIONS = ("postgis", "unaccent")
 
@@ -114,7 +115,30 @@ INDEXES = (
 )
 
 
+# Version 3: change tracking for harvesters (OAI-PMH, sitemaps). Every collection carries the
+# datestamp of its last change and the series it belongs to (the parent identifier of its
+# record); a deleted collection leaves a tombstone with the same, so sets and incremental
+# harvests still see it. Self-contained and idempotent: on an older database the datestamps of
+# existing rows are filled with the time of the upgrade.
+CHANGE_TRACKING = (
+    "ALTER TABLE collections ADD COLUMN IF NOT EXISTS datestamp timestamptz",
+    'ALTER TABLE collections ADD COLUMN IF NOT EXISTS parent text COLLATE "C"',
+    # `fill_parents` (postgres_changes) then sets the series of these rows.
+    "UPDATE collections SET datestamp = now() WHERE datestamp IS NULL",
+    "ALTER TABLE collections ALTER COLUMN datestamp SET NOT NULL",
+    """CREATE TABLE IF NOT EXISTS collection_tombstones (
+    id text COLLATE "C" PRIMARY KEY,
+    pole text COLLATE "C",
+    parent text COLLATE "C",
+    datestamp timestamptz NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS collections_datestamp ON collections (datestamp, id)",
+    "CREATE INDEX IF NOT EXISTS collections_pole_datestamp ON collections (pole, datestamp, id)",
+    "CREATE INDEX IF NOT EXISTS collection_tombstones_datestamp ON collection_tombstones (datestamp, id)",
+)
+
+
 def statements() -> list[str]:
     """Every statement that brings a database to `SCHEMA_VERSION`, in order."""
     extensions = [f"CREATE EXTENSION IF NOT EXISTS {name}" for name in EXTENSIONS]
-    return [*extensions, *FUNCTIONS, *TEXT_CONFIGS, *TABLES, *INDEXES]
+    return [*extensions, *FUNCTIONS, *TEXT_CONFIGS, *TABLES, *INDEXES, *CHANGE_TRACKING]

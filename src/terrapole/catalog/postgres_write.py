@@ -16,10 +16,12 @@ import orjson
 import psycopg
 import shapely
 
+from terrapole.catalog import postgres_changes
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
     collection_corners,
     collection_from_json,
+    collection_parent,
     collection_to_json,
     item_content,
     item_from_row,
@@ -61,13 +63,16 @@ ITEM_SELECT = (
 # The only SQL pasted into these two statements is FTS, a constant.
 _COLLECTION_UPSERT = (
     "INSERT INTO collections (id, pole, title, description, license, minx, miny, maxx, maxy, "  # noqa: S608
-    "start_datetime, end_datetime, content, fts) VALUES "
-    f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {COLLECTION_FTS}) "
+    "start_datetime, end_datetime, content, parent, fts, datestamp) VALUES "
+    f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {COLLECTION_FTS}, %s) "
     "ON CONFLICT (id) DO UPDATE SET pole = excluded.pole, title = excluded.title, "
     "description = excluded.description, license = excluded.license, minx = excluded.minx, "
     "miny = excluded.miny, maxx = excluded.maxx, maxy = excluded.maxy, "
     "start_datetime = excluded.start_datetime, end_datetime = excluded.end_datetime, "
-    "content = excluded.content, fts = excluded.fts"
+    "content = excluded.content, parent = excluded.parent, fts = excluded.fts, "
+    "datestamp = excluded.datestamp "
+    # A collection written again unchanged keeps its row as it is, datestamp included.
+    "WHERE collections.content::text IS DISTINCT FROM excluded.content::text"
 )
 _LOAD_COLUMNS = (
     "collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, miny, maxx, maxy, "
@@ -107,11 +112,14 @@ _SPANS = (
 
 
 def write_collections(conn: psycopg.Connection[Any], collections: Iterable[Collection]) -> int:
-    """Insert or replace collections by id (inside the caller's transaction)."""
+    """Insert or replace collections by id (inside the caller's transaction); the changed ones
+    get a new datestamp and lose their tombstone."""
     rows = [_collection_row(c) for c in collections]
     if rows:
+        stamp = postgres_changes.next_datestamp(conn)
         with conn.cursor() as cur:
-            cur.executemany(_COLLECTION_UPSERT, rows)
+            cur.executemany(_COLLECTION_UPSERT, [(*row, stamp) for row in rows])
+        postgres_changes.revive(conn, [row[0] for row in rows])
     return len(rows)
 
 
@@ -268,5 +276,6 @@ def _collection_row(collection: Collection) -> tuple[Any, ...]:
         collection.extent.start,
         collection.extent.end,
         collection_to_json(collection).decode(),
+        collection_parent(collection),
         *collection_text(collection),
     )

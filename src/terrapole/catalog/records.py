@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -10,6 +10,7 @@ import orjson
 from pydantic import TypeAdapter
 
 from terrapole.core.model import BBox, Collection, Item
+from terrapole.core.record import RECORD_KEY, catalog_id
 from terrapole.core.timeutil import from_micros, to_micros
 from terrapole.formats.stac import encode_link, parse_links
 
@@ -83,6 +84,14 @@ class Row(Protocol):
     """A database row readable by column name (sqlite3.Row, psycopg dict rows)."""
 
     def __getitem__(self, key: str) -> Any: ...
+
+
+def collection_parent(collection: Collection) -> str | None:
+    """The collection id of the series a collection belongs to (from the parent identifier of the
+    record it carries)."""
+    stored = collection.extra.get(RECORD_KEY)
+    parent = stored.get("parent_identifier") if isinstance(stored, Mapping) else None
+    return catalog_id(parent) if isinstance(parent, str) and parent.strip() else None
 
 
 def collection_corners(collection: Collection) -> list[float | None]:

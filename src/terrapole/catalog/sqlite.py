@@ -11,17 +11,32 @@ import contextlib
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from terrapole.catalog import sqlite_text
-from terrapole.catalog.base import item_queryables_schema
+from terrapole.catalog import sqlite_changes, sqlite_text
+from terrapole.catalog.base import (
+    ChangeKey,
+    ChangePage,
+    ChangeScope,
+    ChangeSummary,
+    CollectionChange,
+    item_queryables_schema,
+)
 from terrapole.catalog.records import TextDoc, collection_from_json, item_from_row, item_text, item_times
 from terrapole.catalog.sql_filter import Fragment
-from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, SCHEMA_VERSION
+from terrapole.catalog.sqlite_schema import (
+    DDL,
+    DEFERRABLE,
+    DROP_DEFERRABLE,
+    SCHEMA_VERSION,
+    add_change_tracking,
+)
 from terrapole.catalog.sqlite_search import Searcher
 from terrapole.catalog.sqlite_tables import (
     ITEM_SELECT,
@@ -32,6 +47,7 @@ from terrapole.catalog.sqlite_tables import (
     spatial_relation,
 )
 from terrapole.catalog.sqlite_write import (
+    COLLECTION_UPSERT,
     ITEM_INSERT,
     ITEM_UPDATE,
     check_collections,
@@ -45,6 +61,7 @@ from terrapole.catalog.textindex import TextIndexBusy
 from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
+from terrapole.core.timeutil import to_micros
 from terrapole.settings import Settings
 
 READ_POOL_SIZE = 4
@@ -154,6 +171,8 @@ class SQLiteCatalog:
             conn.executescript(DDL)
             for statement in DEFERRABLE:
                 conn.execute(statement)
+            with self._transaction() as step:
+                add_change_tracking(step, time.time_ns() // 1000)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         elif self.writable:
             self._end_bulk()  # repairs a bulk load that stopped before its end
@@ -169,21 +188,15 @@ class SQLiteCatalog:
 
     # -- collections ---------------------------------------------------------------------
     def upsert_collections(self, collections: Iterable[Collection]) -> int:
-        """Insert or replace collections by id."""
+        """Insert or replace collections by id; changed ones get a new datestamp."""
         rows = [collection_row(c) for c in collections]
         if not rows:
             return 0
         with self._transaction() as conn:
             seq = sqlite_text.next_seq(conn, "collections")
-            conn.executemany(
-                "INSERT INTO collections (id, pole, title, description, license, minx, miny, maxx, maxy,"
-                " s, e, seq, content) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
-                "pole=excluded.pole, title=excluded.title, description=excluded.description, "
-                "license=excluded.license, "
-                "minx=excluded.minx, miny=excluded.miny, maxx=excluded.maxx, maxy=excluded.maxy, "
-                "s=excluded.s, e=excluded.e, seq=excluded.seq, content=excluded.content",
-                [(*row[:11], seq, row[11]) for row in rows],
-            )
+            stamp = sqlite_changes.next_datestamp(conn)
+            conn.executemany(COLLECTION_UPSERT, [(*row, seq, stamp) for row in rows])
+            sqlite_changes.revive(conn, [row[0] for row in rows])
         self._sync_text()
         return len(rows)
 
@@ -198,8 +211,7 @@ class SQLiteCatalog:
     def delete_collection(self, collection_id: str) -> None:
         """Delete a collection and its items."""
         with self._transaction() as conn:
-            deleted = conn.execute("DELETE FROM collections WHERE id = ?", [collection_id]).rowcount
-            if not deleted:
+            if not sqlite_changes.bury(conn, collection_id, sqlite_changes.next_datestamp(conn)):
                 raise CollectionNotFound(collection_id)
             conn.execute("DELETE FROM items WHERE collection = ?", [collection_id])
             conn.execute("DELETE FROM queryables WHERE collection = ?", [collection_id])
@@ -209,6 +221,35 @@ class SQLiteCatalog:
         """How many collections the catalog holds."""
         with self._read() as conn:
             return int(conn.execute("SELECT count(*) FROM collections").fetchone()[0])
+
+    def collection_changes(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        scope: ChangeScope | None = None,
+        after: ChangeKey | None = None,
+        limit: int = 100,
+        *,
+        deleted: bool = True,
+        content: bool = True,
+        count: bool = True,
+    ) -> ChangePage:
+        """Collections changed at `since` <= datestamp < `until`, by (datestamp, id) after `after`."""
+        window = (None if since is None else to_micros(since), None if until is None else to_micros(until))
+        with self._read() as conn:
+            return sqlite_changes.changes(
+                conn, window, scope or ChangeScope(), after, limit, (deleted, content, count)
+            )
+
+    def collection_change(self, collection_id: str) -> CollectionChange:
+        """The last change of one collection, live or deleted."""
+        with self._read() as conn:
+            return sqlite_changes.change_of(conn, collection_id)
+
+    def change_summary(self) -> ChangeSummary:
+        """The earliest datestamp and the (pole, parent) groups of live and deleted collections."""
+        with self._read() as conn:
+            return sqlite_changes.summary(conn)
 
     def search_collections(self, query: Query) -> Page[Collection]:
         """Collections matching the query."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+import sqlite3
+
+from terrapole.catalog.records import collection_from_json, collection_parent
+
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -82,3 +86,38 @@ DROP_DEFERRABLE = (
     "DROP INDEX IF EXISTS items_platform_dt",
     "DROP TRIGGER IF EXISTS items_rtree_insert",
 )
+
+
+# Version 2: change tracking for harvesters (OAI-PMH, sitemaps). Every collection carries the
+# datestamp (microseconds since 1970, UTC) of its last change and the series it belongs to;
+# a deleted collection leaves a tombstone with the same, so sets and incremental harvests
+# still see it. The step is self-contained and idempotent: it runs on a new database after
+# `DDL`, on a version-1 database (filling the datestamps of existing rows with the time of the
+# upgrade), and again harmlessly on one it already upgraded.
+CHANGES_DDL = (
+    """CREATE TABLE IF NOT EXISTS collection_tombstones (
+    id TEXT PRIMARY KEY,
+    pole TEXT,
+    parent TEXT,
+    datestamp INTEGER NOT NULL
+) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS collections_datestamp ON collections (datestamp, id)",
+    "CREATE INDEX IF NOT EXISTS collections_pole_datestamp ON collections (pole, datestamp, id)",
+    "CREATE INDEX IF NOT EXISTS collection_tombstones_datestamp ON collection_tombstones (datestamp, id)",
+)
+
+
+def add_change_tracking(conn: sqlite3.Connection, now_micros: int) -> None:
+    """Add datestamps, parents and tombstones (schema version 2) inside the caller's transaction."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(collections)")}
+    if "datestamp" not in columns:
+        conn.execute("ALTER TABLE collections ADD COLUMN datestamp INTEGER NOT NULL DEFAULT 0")
+    if "parent" not in columns:
+        conn.execute("ALTER TABLE collections ADD COLUMN parent TEXT")
+    rows = conn.execute("SELECT rid, content FROM collections WHERE datestamp = 0").fetchall()
+    conn.executemany(
+        "UPDATE collections SET datestamp = ?, parent = ? WHERE rid = ?",
+        [(now_micros, collection_parent(collection_from_json(content)), rid) for rid, content in rows],
+    )
+    for statement in CHANGES_DDL:
+        conn.execute(statement)

@@ -107,6 +107,10 @@ class Searcher:
             where.append(spatial_predicate(self.spec.resolve("geometry"), "intersects", geometry))
         if query.filter is not None:
             where.append(FilterCompiler(self.spec.resolve).compile(query.filter.expression))
+        if query.hidden_collections:
+            hidden = sorted(query.hidden_collections)
+            owner = f"{a}.collection" if self.spec.table == "items" else f"{a}.id"
+            where.append(Fragment(f"{owner} NOT IN ({_marks(hidden)})", hidden))
         return where
 
     def _datetime(self, query: Query) -> Fragment:
@@ -160,6 +164,7 @@ class Searcher:
         dt = query.datetime
         return TextFilters(
             collections=query.collections if self.spec.table == "items" else (),
+            hidden=tuple(sorted(query.hidden_collections)),
             start=to_micros(dt.start) if dt and dt.start else None,
             end=to_micros(dt.end) if dt and dt.end else None,
             bbox=query.bbox,

@@ -12,6 +12,7 @@ import shapely
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
     collection_corners,
+    collection_parent,
     collection_to_json,
     item_content,
     item_properties,
@@ -114,7 +115,20 @@ def record_queryables(conn: sqlite3.Connection, items: list[Item]) -> None:
     )
 
 
+COLLECTION_UPSERT = (
+    "INSERT INTO collections (id, pole, title, description, license, minx, miny, maxx, maxy, s, e, "
+    "content, parent, seq, datestamp) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE "
+    "SET pole=excluded.pole, title=excluded.title, description=excluded.description, "
+    "license=excluded.license, minx=excluded.minx, miny=excluded.miny, maxx=excluded.maxx, "
+    "maxy=excluded.maxy, s=excluded.s, e=excluded.e, content=excluded.content, "
+    "parent=excluded.parent, seq=excluded.seq, datestamp=excluded.datestamp "
+    # A collection written again unchanged keeps its row as it is, datestamp included.
+    "WHERE collections.content IS NOT excluded.content"
+)
+
+
 def collection_row(collection: Collection) -> tuple[Any, ...]:
+    """The columns of COLLECTION_UPSERT up to `parent` (the write adds seq and datestamp)."""
     corners = collection_corners(collection)
     start, end = collection.extent.start, collection.extent.end
     return (
@@ -127,4 +141,5 @@ def collection_row(collection: Collection) -> tuple[Any, ...]:
         to_micros(start) if start else None,
         to_micros(end) if end else None,
         collection_to_json(collection),
+        collection_parent(collection),
     )

@@ -114,6 +114,8 @@ class Query:
     fields: Fields | None = None
     limit: int = 10
     token: str | None = None
+    # Collections the asker may not discover: left out of results and counts (set by access control).
+    hidden_collections: frozenset[str] = frozenset()
 
     @property
     def ranked(self) -> bool:

@@ -38,16 +38,25 @@ def _parser(remove_blank_text: bool = True) -> etree.XMLParser:
 _LOCAL = threading.local()
 
 
+def check_untrusted(data: bytes, max_bytes: int = MAX_BYTES) -> None:
+    """Raise InvalidRecord when `data` is over `max_bytes` or declares a document type or entities.
+
+    For XML that another parser reads (rdflib's RDF/XML parser uses xml.sax): the same refusals as
+    `parse_xml` makes before parsing.
+    """
+    if len(data) > max_bytes:
+        raise InvalidRecord(f"XML document of {len(data):,} bytes is over the {max_bytes:,}-byte limit")
+    if b"<!" in data and (_DOCTYPE.search(data) or _ENTITY.search(data)):
+        raise InvalidRecord("XML document type declarations (<!DOCTYPE>, <!ENTITY>) are refused")
+
+
 def parse_xml(data: bytes, max_bytes: int = MAX_BYTES, *, keep_layout: bool = False) -> etree._Element:
     """The root element of `data`; InvalidRecord saying why when too big, with a DTD or malformed.
 
     `keep_layout` keeps the whitespace between elements (harvesters cut records out of a response
     and keep them as the source wrote them).
     """
-    if len(data) > max_bytes:
-        raise InvalidRecord(f"XML document of {len(data):,} bytes is over the {max_bytes:,}-byte limit")
-    if _DOCTYPE.search(data) or _ENTITY.search(data):
-        raise InvalidRecord("XML document type declarations (<!DOCTYPE>, <!ENTITY>) are refused")
+    check_untrusted(data, max_bytes)
     try:
         name = "layout_parser" if keep_layout else "parser"
         parser = getattr(_LOCAL, name, None) or _parser(remove_blank_text=not keep_layout)

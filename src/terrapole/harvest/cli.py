@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from terrapole.catalog import CatalogStore, open_catalog
+from terrapole.cli_options import DataDir, settings_for
 from terrapole.core.errors import TerrapoleError
 from terrapole.harvest.report import SUCCEEDED, RunReport
 from terrapole.harvest.runner import Harvester, utc_now
@@ -27,17 +28,12 @@ from terrapole.harvest.sources import (
     parse_options,
 )
 from terrapole.harvest.store import HarvestStore
-from terrapole.settings import Settings
 
 harvest_app = typer.Typer(
     help="Harvest the poles' catalogs (CSW, OAI-PMH, STAC, directories).", no_args_is_help=True
 )
 console = Console(stderr=True, soft_wrap=True)
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="TERRAPOLE_DATA_DIR", help="Data directory (catalog, indexes)."),
-]
 Name = Annotated[str, typer.Argument(help="Name of the harvest source.")]
 
 
@@ -45,7 +41,7 @@ Name = Annotated[str, typer.Argument(help="Name of the harvest source.")]
 def _opened(
     data_dir: Path | None, catalog: bool = False
 ) -> Iterator[tuple[HarvestStore, CatalogStore | None]]:
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    settings = settings_for(data_dir)
     opened = open_catalog(settings) if catalog else None
     store = HarvestStore.open(settings)
     try:

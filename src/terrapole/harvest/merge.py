@@ -9,9 +9,11 @@ in which sources were harvested):
 2. One copy is primary: the one from the source with the highest `priority` option; among those,
    the one whose metadata was revised last (the record's metadata date; a copy without one counts
    as oldest); among those, the one from the source whose name sorts first.
-3. The catalog record is the primary copy, under the smallest identifier of the group (in code
-   point order), with the provenance of every copy (the primary's first, then the others by source
-   name) and, as further identifiers, the other copies' identifiers and DOIs it lacks.
+3. The catalog record is the primary copy, under the smallest catalog id of the group (in code
+   point order; a catalog id is the identifier made URL-safe, `core.record.catalog_id`), its record
+   taking that copy's identifier, with the provenance of every copy (the primary's first, then
+   the others by source name) and, as further identifiers, the other copies' identifiers and DOIs
+   it lacks.
 
 Each copy stays stored as harvested, so that when a copy changes or disappears the group is
 merged again from what remains.
@@ -89,27 +91,36 @@ def primary(group: list[Copy]) -> Copy:
 def merged(group: list[Copy]) -> Collection:
     """The catalog record of a group of copies (rule 3)."""
     first = primary(group)
-    if len(group) == 1 and first.dataset_id == first.collection.id:
+    if len(group) == 1:
         return first.collection  # one copy: the record as harvested
     others = [c for c in group if c is not first]
     provenance = tuple(dict.fromkeys(p for c in (first, *others) for p in c.collection.provenance))
-    identifier = min(c.dataset_id for c in group)
+    smallest = min(group, key=lambda c: c.dataset_id)
     extra: dict[str, Any] = dict(first.collection.extra)
     stored = extra.get(RECORD_KEY)
     if isinstance(stored, dict):
         record = record_from_json(stored)
+        identifier = original_id(smallest)
         record = record.with_changes(
             identifier=identifier,
             identifiers=_identifiers(record, identifier, others),
             provenance=provenance,
         )
         extra[RECORD_KEY] = record_to_json(record)
-    return replace(first.collection, id=identifier, provenance=provenance, extra=extra)
+    return replace(first.collection, id=smallest.dataset_id, provenance=provenance, extra=extra)
 
 
 def catalog_id(group: list[Copy]) -> str:
     """The id the group's record has in the catalog."""
     return min(c.dataset_id for c in group)
+
+
+def original_id(copy: Copy) -> str:
+    """The identifier a copy has in its own record (its catalog id is a URL-safe form of it)."""
+    stored = copy.collection.extra.get(RECORD_KEY)
+    return (
+        str(stored.get("identifier") or copy.dataset_id) if isinstance(stored, Mapping) else copy.dataset_id
+    )
 
 
 def _identifiers(record: Record, identifier: str, others: list[Copy]) -> tuple[Identifier, ...]:
@@ -118,7 +129,9 @@ def _identifiers(record: Record, identifier: str, others: list[Copy]) -> tuple[I
     own_doi = (record.doi or "").casefold()
     added: list[Identifier] = list(record.identifiers)
     candidates: list[tuple[str | None, str | None]] = [(record.identifier, None)]
-    candidates += [(code, scheme) for c in others for code, scheme in ((c.dataset_id, None), (c.doi, "DOI"))]
+    candidates += [
+        (code, scheme) for c in others for code, scheme in ((original_id(c), None), (c.doi, "DOI"))
+    ]
     for code, scheme in candidates:
         if code and code not in known and not (scheme and code == own_doi):
             added.append(Identifier(code, scheme))
