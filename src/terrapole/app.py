@@ -26,6 +26,7 @@ from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.core.access import Principal
 from terrapole.core.errors import StorageError
 from terrapole.core.model import Item
+from terrapole.harvest.api import harvest_router
 from terrapole.portal import add_portal
 from terrapole.protocols import OrjsonResponse
 from terrapole.protocols.dcat import dcat_router
@@ -63,6 +64,7 @@ def create_app(
     gate = _LazyGate(app)
     for harvestable in (oaipmh_router, dcat_router, sitemap_router):
         app.include_router(harvestable(_store_provider(app), settings, gate), dependencies=who)
+    app.include_router(harvest_router(_store_provider(app), settings), dependencies=who)
     _add_site_routes(app, settings)
     return app
 

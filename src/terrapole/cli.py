@@ -1,5 +1,5 @@
-"""The `terrapole` command line: serve, ingest, demo, reindex, and the administration of access
-control (users, tokens, policy, licences, requests; see `access.cli`)."""
+"""The `terrapole` command line: serve, ingest, demo, reindex, harvest (see `harvest.cli`), worker,
+and the administration of access control (users, tokens, policy, licences, requests; see `access.cli`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rich.progress import Progress
 
 from terrapole.access.cli import licences, policy, requests, tokens, users
 from terrapole.cli_options import DataDir, settings_for
+from terrapole.harvest.cli import harvest_app, worker
 from terrapole.ingest import Source
 from terrapole.settings import Settings
 
@@ -69,6 +70,9 @@ def _log_config(level: str) -> dict[str, Any]:
     return config
 
 
+app.add_typer(harvest_app, name="harvest")
+app.command()(worker)
+
 db = typer.Typer(help="The catalog database: schema version and upgrades.", no_args_is_help=True)
 app.add_typer(db, name="db")
 
@@ -96,20 +100,24 @@ def db_version(data_dir: DataDir = None) -> None:
 
 
 def _upgrade_schema(settings: Settings) -> int:
-    """Bring the catalog schema (and the access tables) to this code's version; returns the
-    catalog's version."""
+    """Bring the catalog schema (and the access and harvest tables) to this code's version; returns
+    the catalog's version."""
     from terrapole.access.store import AccessStore
+    from terrapole.harvest.store import HarvestStore
 
     AccessStore.open(settings).close()  # opening creates or migrates the access tables
     if settings.database_url:
         from terrapole.catalog import postgres
 
-        return postgres.upgrade(settings.database_url)
-    from terrapole.catalog.sqlite import SQLiteCatalog
-    from terrapole.catalog.sqlite_schema import SCHEMA_VERSION
+        version = postgres.upgrade(settings.database_url)
+    else:
+        from terrapole.catalog.sqlite import SQLiteCatalog
+        from terrapole.catalog.sqlite_schema import SCHEMA_VERSION
 
-    SQLiteCatalog.open(settings).close()  # opening writable migrates the embedded catalog
-    return SCHEMA_VERSION
+        SQLiteCatalog.open(settings).close()  # opening writable migrates the embedded catalog
+        version = SCHEMA_VERSION
+    HarvestStore.open(settings).close()  # the harvest tables migrate on their own track
+    return version
 
 
 @app.command()

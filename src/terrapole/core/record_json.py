@@ -14,6 +14,7 @@ from terrapole.core.model import BBox, Contact, Extent, Keyword, Provenance
 from terrapole.core.record import Constraints, Dates, Distribution, Identifier, Record, Related, Resolution
 
 JSON = dict[str, Any]
+_PLAIN = frozenset({str, int, float, bool})
 
 _ITEM_TYPES: dict[str, type] = {
     "identifiers": Identifier,
@@ -63,6 +64,8 @@ def record_from_json(data: Mapping[str, Any]) -> Record:
 
 
 def _encode(value: Any) -> Any:
+    if value is None or type(value) in _PLAIN:
+        return value  # most values: checked first, as the dataclass test costs more
     if isinstance(value, BBox):
         return value.as_list()
     if is_dataclass(value) and not isinstance(value, type):
