@@ -134,6 +134,7 @@ class Record:
     alternate_titles: tuple[str, ...] = ()
     hierarchy_level: str = "dataset"
     resource_type: str | None = None
+    service_type: str | None = None  # for services: view, download, discovery, OGC:WMS...
     language: str | None = None
     languages: tuple[str, ...] = ()
     keywords: tuple[Keyword, ...] = ()

@@ -64,6 +64,8 @@ _XMLNS = rb"""xmlns(?::%s)?\s*=\s*["']([^"']+)["']"""
 _XML_ROOTS: dict[tuple[str, str], str] = {
     ("http://www.isotc211.org/2005/gmd", "MD_Metadata"): "iso19139",
     ("http://www.isotc211.org/2005/gmi", "MI_Metadata"): "iso19139",
+    # GeoNetwork's 19115-3 plugin writes some 19139 documents in this namespace (19139 element names).
+    ("http://standards.iso.org/iso/19115/-3/gmd", "MD_Metadata"): "iso19139",
     ("http://standards.iso.org/iso/19115/-3/mdb/2.0", "MD_Metadata"): "iso19115-3",
     ("http://standards.iso.org/iso/19115/-3/mdb/1.0", "MD_Metadata"): "iso19115-3",
     ("http://www.openarchives.org/OAI/2.0/oai_dc/", "dc"): "oai_dc",
