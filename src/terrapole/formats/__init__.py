@@ -19,11 +19,16 @@ from terrapole.core.record import Record
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """A registered metadata format: its name, the module implementing it and its media type."""
+    """A registered metadata format: its name, the module implementing it and its media type.
+
+    `encoder` names the module's encoding function when one module writes several formats (DCAT's
+    three syntaxes).
+    """
 
     name: str
     module: str
     media_type: str
+    encoder: str = "encode"
 
     def load(self) -> ModuleType:
         """The implementing module (imported on first use: rdflib and OWSLib are slow to import)."""
@@ -36,8 +41,8 @@ class Format:
 
     @property
     def encode(self) -> Callable[[Record], bytes]:
-        """The module's `encode`."""
-        return self.load().encode  # type: ignore[no-any-return]
+        """The module's encoding function (`encode` unless told otherwise)."""
+        return getattr(self.load(), self.encoder)  # type: ignore[no-any-return]
 
 
 FORMATS: dict[str, Format] = {
@@ -49,9 +54,9 @@ FORMATS: dict[str, Format] = {
         Format("datacite-json", "datacite_json", "application/vnd.api+json"),
         Format("oai_dc", "dublincore", "application/xml"),
         Format("csw-record", "dublincore", "application/xml"),
-        Format("dcat-turtle", "dcat", "text/turtle"),
-        Format("dcat-rdfxml", "dcat", "application/rdf+xml"),
-        Format("dcat-jsonld", "dcat", "application/ld+json"),
+        Format("dcat-turtle", "dcat", "text/turtle", "encode_turtle"),
+        Format("dcat-rdfxml", "dcat", "application/rdf+xml", "encode_rdfxml"),
+        Format("dcat-jsonld", "dcat", "application/ld+json", "encode_jsonld"),
         Format("schemaorg", "schemaorg", "application/ld+json"),
         Format("stac-collection", "stac_record", "application/json"),
     )

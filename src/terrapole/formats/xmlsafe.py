@@ -38,12 +38,21 @@ def _parser() -> etree.XMLParser:
 _LOCAL = threading.local()
 
 
-def parse_xml(data: bytes, max_bytes: int = MAX_BYTES) -> etree._Element:
-    """The root element of `data`; InvalidRecord saying why when too big, with a DTD or malformed."""
+def check_untrusted(data: bytes, max_bytes: int = MAX_BYTES) -> None:
+    """Raise InvalidRecord when `data` is over `max_bytes` or declares a document type or entities.
+
+    For XML that another parser reads (rdflib's RDF/XML parser uses xml.sax): the same refusals as
+    `parse_xml` makes before parsing.
+    """
     if len(data) > max_bytes:
         raise InvalidRecord(f"XML document of {len(data):,} bytes is over the {max_bytes:,}-byte limit")
     if _DOCTYPE.search(data) or _ENTITY.search(data):
         raise InvalidRecord("XML document type declarations (<!DOCTYPE>, <!ENTITY>) are refused")
+
+
+def parse_xml(data: bytes, max_bytes: int = MAX_BYTES) -> etree._Element:
+    """The root element of `data`; InvalidRecord saying why when too big, with a DTD or malformed."""
+    check_untrusted(data, max_bytes)
     try:
         parser = getattr(_LOCAL, "parser", None) or _parser()
         _LOCAL.parser = parser
