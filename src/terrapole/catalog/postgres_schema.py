@@ -14,7 +14,7 @@ as in the embedded SQLite store, whatever collation the database was created wit
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 EXTENSIONS = ("postgis", "unaccent")
 
@@ -62,6 +62,24 @@ TABLES = (
     fts tsvector NOT NULL,
     content json NOT NULL
 )""",
+    # Schema 3: the record-level queryables of collections (`records.FACET_COLUMNS`), filled from
+    # the stored records by `postgres_write.fill_collection_facets`.
+    *(
+        f"ALTER TABLE collections ADD COLUMN IF NOT EXISTS {name} {kind}"
+        for name, kind in (
+            ("type", 'text COLLATE "C"'),
+            ("keywords", 'text COLLATE "C"'),
+            ("organisation", 'text COLLATE "C"'),
+            ("formats", 'text COLLATE "C"'),
+            ("language", 'text COLLATE "C"'),
+            ("parent", 'text COLLATE "C"'),
+            ("created", "timestamptz"),
+            ("published", "timestamptz"),
+            ("revised", "timestamptz"),
+            ("updated", "timestamptz"),
+            ("anytext", 'text COLLATE "C"'),
+        )
+    ),
     """CREATE TABLE IF NOT EXISTS items (
     rid bigserial PRIMARY KEY,
     collection text COLLATE "C" NOT NULL REFERENCES collections (id) ON DELETE CASCADE,

@@ -18,7 +18,9 @@ import shapely
 
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
+    FACET_COLUMNS,
     collection_corners,
+    collection_facets,
     collection_from_json,
     collection_to_json,
     item_content,
@@ -58,16 +60,26 @@ ITEM_SELECT = (
     "tp_micros(i.start_datetime) AS s, tp_micros(i.end_datetime) AS e"
 )
 
-# The only SQL pasted into these two statements is FTS, a constant.
+COLLECTION_COLUMNS = (
+    "id",
+    "pole",
+    "title",
+    "description",
+    "license",
+    "minx",
+    "miny",
+    "maxx",
+    "maxy",
+    "start_datetime",
+    "end_datetime",
+    "content",
+    *FACET_COLUMNS,
+)
+# The only SQL pasted into these statements is constants: column names and FTS.
 _COLLECTION_UPSERT = (
-    "INSERT INTO collections (id, pole, title, description, license, minx, miny, maxx, maxy, "  # noqa: S608
-    "start_datetime, end_datetime, content, fts) VALUES "
-    f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {COLLECTION_FTS}) "
-    "ON CONFLICT (id) DO UPDATE SET pole = excluded.pole, title = excluded.title, "
-    "description = excluded.description, license = excluded.license, minx = excluded.minx, "
-    "miny = excluded.miny, maxx = excluded.maxx, maxy = excluded.maxy, "
-    "start_datetime = excluded.start_datetime, end_datetime = excluded.end_datetime, "
-    "content = excluded.content, fts = excluded.fts"
+    f"INSERT INTO collections ({', '.join(COLLECTION_COLUMNS)}, fts) VALUES "  # noqa: S608
+    f"({', '.join('%s' for _ in COLLECTION_COLUMNS)}, {COLLECTION_FTS}) ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in (*COLLECTION_COLUMNS[1:], "fts"))
 )
 _LOAD_COLUMNS = (
     "collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, miny, maxx, maxy, "
@@ -183,6 +195,16 @@ def rebuild_collection_text(conn: psycopg.Connection[Any]) -> int:
     return len(updates)
 
 
+def fill_collection_facets(conn: psycopg.Connection[Any]) -> int:
+    """Compute the facet columns of collections written before they existed; returns how many."""
+    rows = conn.execute("SELECT rid, content::text AS content FROM collections WHERE type IS NULL").fetchall()
+    assignments = ", ".join(f"{name} = %s" for name in FACET_COLUMNS)
+    updates = [(*collection_facets(collection_from_json(r["content"])).values(), r["rid"]) for r in rows]
+    with conn.cursor() as cur:
+        cur.executemany(f"UPDATE collections SET {assignments} WHERE rid = %s", updates)  # noqa: S608
+    return len(updates)
+
+
 def collection_text(collection: Collection) -> tuple[str, ...]:
     """The arguments of COLLECTION_FTS: title and other words in every language, then in French
     (title, body) and in English (title, body)."""
@@ -268,5 +290,6 @@ def _collection_row(collection: Collection) -> tuple[Any, ...]:
         collection.extent.start,
         collection.extent.end,
         collection_to_json(collection).decode(),
+        *collection_facets(collection).values(),
         *collection_text(collection),
     )

@@ -21,7 +21,13 @@ from terrapole.catalog import sqlite_text
 from terrapole.catalog.base import item_queryables_schema
 from terrapole.catalog.records import TextDoc, collection_from_json, item_from_row, item_text, item_times
 from terrapole.catalog.sql_filter import Fragment
-from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, SCHEMA_VERSION
+from terrapole.catalog.sqlite_schema import (
+    DDL,
+    DEFERRABLE,
+    DROP_DEFERRABLE,
+    SCHEMA_VERSION,
+    missing_facet_columns,
+)
 from terrapole.catalog.sqlite_search import Searcher
 from terrapole.catalog.sqlite_tables import (
     ITEM_SELECT,
@@ -32,19 +38,22 @@ from terrapole.catalog.sqlite_tables import (
     spatial_relation,
 )
 from terrapole.catalog.sqlite_write import (
+    COLLECTION_UPSERT,
     ITEM_INSERT,
     ITEM_UPDATE,
     check_collections,
     collection_row,
     existing_rids,
+    fill_collection_facets,
     item_rows,
     record_queryables,
     record_spans,
 )
 from terrapole.catalog.textindex import TextIndexBusy
-from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError
+from terrapole.core.errors import CollectionNotFound, InvalidParameter, ItemNotFound, StorageError
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
+from terrapole.core.timeutil import from_micros
 from terrapole.settings import Settings
 
 READ_POOL_SIZE = 4
@@ -154,9 +163,23 @@ class SQLiteCatalog:
             conn.executescript(DDL)
             for statement in DEFERRABLE:
                 conn.execute(statement)
+            self._add_collection_facets(conn)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         elif self.writable:
             self._end_bulk()  # repairs a bulk load that stopped before its end
+
+    def _add_collection_facets(self, conn: sqlite3.Connection) -> None:
+        """Schema 2: the facet columns of collections, added and filled in one transaction."""
+        existing = {row[1] for row in conn.execute("PRAGMA table_info(collections)")}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in missing_facet_columns(existing):
+                conn.execute(statement)
+            fill_collection_facets(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close every connection (optimising the query planner statistics first)."""
@@ -170,20 +193,13 @@ class SQLiteCatalog:
     # -- collections ---------------------------------------------------------------------
     def upsert_collections(self, collections: Iterable[Collection]) -> int:
         """Insert or replace collections by id."""
-        rows = [collection_row(c) for c in collections]
-        if not rows:
+        collections = list(collections)
+        if not collections:
             return 0
         with self._transaction() as conn:
             seq = sqlite_text.next_seq(conn, "collections")
-            conn.executemany(
-                "INSERT INTO collections (id, pole, title, description, license, minx, miny, maxx, maxy,"
-                " s, e, seq, content) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
-                "pole=excluded.pole, title=excluded.title, description=excluded.description, "
-                "license=excluded.license, "
-                "minx=excluded.minx, miny=excluded.miny, maxx=excluded.maxx, maxy=excluded.maxy, "
-                "s=excluded.s, e=excluded.e, seq=excluded.seq, content=excluded.content",
-                [(*row[:11], seq, row[11]) for row in rows],
-            )
+            rows = [collection_row(c, seq) for c in collections]
+            conn.executemany(COLLECTION_UPSERT, rows)
         self._sync_text()
         return len(rows)
 
@@ -217,6 +233,25 @@ class SQLiteCatalog:
             outcome = searcher.run(conn, query)
         records = [collection_from_json(row["content"]) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
+
+    def count_collections(self, query: Query) -> int:
+        """The exact number of collections matching the query."""
+        searcher = Searcher(collection_spec(), self.text.collections, self.count_limit, self.count_budget_ms)
+        with self._read() as conn:
+            return searcher.count(conn, query)
+
+    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order."""
+        column = collection_spec().resolve(queryable)
+        if column.kind == "geometry":
+            raise InvalidParameter("queryable", f"{queryable!r} has no list of values")
+        sql = (
+            f"SELECT DISTINCT {column.sql} AS v FROM collections AS c "  # noqa: S608 - from the spec
+            f"WHERE {column.sql} IS NOT NULL ORDER BY 1 LIMIT ?"
+        )
+        with self._read() as conn:
+            values = [row[0] for row in conn.execute(sql, [limit])]
+        return [from_micros(v) for v in values] if column.kind == "time" else values
 
     # -- items ---------------------------------------------------------------------------
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:

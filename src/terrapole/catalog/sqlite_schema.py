@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -17,7 +17,9 @@ CREATE TABLE IF NOT EXISTS collections (
     minx REAL, miny REAL, maxx REAL, maxy REAL,
     s INTEGER, e INTEGER,
     seq INTEGER NOT NULL,
-    content BLOB NOT NULL
+    content BLOB NOT NULL,
+    type TEXT, keywords TEXT, organisation TEXT, formats TEXT, language TEXT, parent TEXT,
+    created INTEGER, published INTEGER, revised INTEGER, updated INTEGER, anytext TEXT
 );
 
 CREATE TABLE IF NOT EXISTS items (
@@ -62,6 +64,33 @@ CREATE TABLE IF NOT EXISTS queryables (
     PRIMARY KEY (collection, name)
 ) WITHOUT ROWID;
 """
+
+# Version 2: the record-level queryables of collections (`records.FACET_COLUMNS`), in columns of
+# their own (times as integer microseconds). Added to a version 1 table by `missing_facet_columns`
+# and filled from the stored records (`sqlite_write.fill_collection_facets`).
+FACET_TYPES = {
+    "type": "TEXT",
+    "keywords": "TEXT",
+    "organisation": "TEXT",
+    "formats": "TEXT",
+    "language": "TEXT",
+    "parent": "TEXT",
+    "created": "INTEGER",
+    "published": "INTEGER",
+    "revised": "INTEGER",
+    "updated": "INTEGER",
+    "anytext": "TEXT",
+}
+
+
+def missing_facet_columns(existing: set[str]) -> list[str]:
+    """ALTER TABLE statements adding the facet columns a collections table lacks (idempotent)."""
+    return [
+        f"ALTER TABLE collections ADD COLUMN {name} {kind}"
+        for name, kind in FACET_TYPES.items()
+        if name not in existing
+    ]
+
 
 # Secondary structures that a bulk load drops while it runs and rebuilds at its end.
 DEFERRABLE = (

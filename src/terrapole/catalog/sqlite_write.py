@@ -11,7 +11,12 @@ import shapely
 
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
+    FACET_COLUMNS,
+    FACET_TIMES,
+    CollectionFacets,
     collection_corners,
+    collection_facets,
+    collection_from_json,
     collection_to_json,
     item_content,
     item_properties,
@@ -114,7 +119,32 @@ def record_queryables(conn: sqlite3.Connection, items: list[Item]) -> None:
     )
 
 
-def collection_row(collection: Collection) -> tuple[Any, ...]:
+COLLECTION_COLUMNS = (
+    "id",
+    "pole",
+    "title",
+    "description",
+    "license",
+    "minx",
+    "miny",
+    "maxx",
+    "maxy",
+    "s",
+    "e",
+    "seq",
+    "content",
+    *FACET_COLUMNS,
+)
+# Column names are the constants above, never input.
+COLLECTION_UPSERT = (
+    f"INSERT INTO collections ({', '.join(COLLECTION_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' for _ in COLLECTION_COLUMNS)}) ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{name}=excluded.{name}" for name in COLLECTION_COLUMNS[1:])
+)
+
+
+def collection_row(collection: Collection, seq: int) -> tuple[Any, ...]:
+    """The values of `COLLECTION_COLUMNS` for a collection written by change number `seq`."""
     corners = collection_corners(collection)
     start, end = collection.extent.start, collection.extent.end
     return (
@@ -126,5 +156,25 @@ def collection_row(collection: Collection) -> tuple[Any, ...]:
         *corners,
         to_micros(start) if start else None,
         to_micros(end) if end else None,
+        seq,
         collection_to_json(collection),
+        *_facet_values(collection_facets(collection)),
     )
+
+
+def fill_collection_facets(conn: sqlite3.Connection) -> int:
+    """Compute the facet columns of collections written before they existed; returns how many."""
+    rows = conn.execute("SELECT rid, content FROM collections WHERE type IS NULL").fetchall()
+    assignments = ", ".join(f"{name} = ?" for name in FACET_COLUMNS)
+    conn.executemany(
+        f"UPDATE collections SET {assignments} WHERE rid = ?",  # noqa: S608 - constant names
+        [(*_facet_values(collection_facets(collection_from_json(r[1]))), r[0]) for r in rows],
+    )
+    return len(rows)
+
+
+def _facet_values(facets: CollectionFacets) -> list[Any]:
+    return [
+        to_micros(value) if name in FACET_TIMES and value is not None else value
+        for name, value in zip(FACET_COLUMNS, facets.values(), strict=True)
+    ]

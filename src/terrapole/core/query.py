@@ -114,6 +114,8 @@ class Query:
     fields: Fields | None = None
     limit: int = 10
     token: str | None = None
+    # Matches to skip before the page (CSW startPosition); a page token, when given, decides instead.
+    offset: int = 0
 
     @property
     def ranked(self) -> bool:
