@@ -20,6 +20,7 @@ from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.core.errors import StorageError
 from terrapole.portal import home_page, preferred_language
 from terrapole.protocols import OrjsonResponse, public_base_url
+from terrapole.protocols.csw import csw_router
 from terrapole.protocols.problems import add_problem_handlers
 from terrapole.protocols.stac_api import stac_router
 from terrapole.settings import Settings
@@ -40,6 +41,7 @@ def create_app(settings: Settings, store: CatalogStore | None = None) -> FastAPI
     _add_middleware(app, settings)
     add_problem_handlers(app)
     app.include_router(stac_router(_store_provider(app), settings))
+    app.include_router(csw_router(_store_provider(app), settings))
     _add_site_routes(app, settings)
     return app
 

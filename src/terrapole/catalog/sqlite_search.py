@@ -281,6 +281,8 @@ class Searcher:
         skip = 0 if token else query.offset
         if not verify:  # index positions are result positions: skip by starting further on
             start, skip = start + skip, 0
+        if start and start >= self.text_index.num_docs():  # past the end (the index would
+            return SearchOutcome([], token.get("m"), None, None)  # reserve room for `start` hits)
         page, resume, count = self._collect(conn, query, where if verify else None, start, skip)
         matched = token.get("m") if token else (None if verify else count)
         rows = self._rows_by_rid(conn, [rid for _, rid in page])

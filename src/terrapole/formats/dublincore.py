@@ -155,7 +155,7 @@ def encode(record: Record) -> bytes:
     dc = ElementMaker(namespace=DC, nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
     root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
     root.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd")
-    for name, text, lang in _elements(record):
+    for name, text, lang in dc_elements(record):
         element = dc(name, text)
         if lang and lang != UNDETERMINED:
             element.set(XML_LANG, lang)
@@ -320,7 +320,9 @@ def _distributions(root: etree._Element) -> Iterable[Distribution]:
 # --- encode -------------------------------------------------------------------------------------
 
 
-def _elements(record: Record) -> Iterable[tuple[str, str, str | None]]:
+def dc_elements(record: Record) -> Iterable[tuple[str, str, str | None]]:
+    """The Dublin Core elements of a record as (element name, text, language) in document order
+    (csw:Record reuses them)."""
     yield from (("title", text, lang) for lang, text in record.title.items())
     for contact in record.contacts:
         if contact.name:
