@@ -22,6 +22,7 @@ from terrapole.portal import home_page, preferred_language
 from terrapole.protocols import OrjsonResponse, public_base_url
 from terrapole.protocols.csw import csw_router
 from terrapole.protocols.problems import add_problem_handlers
+from terrapole.protocols.records import records_router
 from terrapole.protocols.stac_api import stac_router
 from terrapole.settings import Settings
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings, store: CatalogStore | None = None) -> FastAPI
     add_problem_handlers(app)
     app.include_router(stac_router(_store_provider(app), settings))
     app.include_router(csw_router(_store_provider(app), settings))
+    app.include_router(records_router(_store_provider(app), settings))
     _add_site_routes(app, settings)
     return app
 

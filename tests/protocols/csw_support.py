@@ -7,6 +7,7 @@ not depend on what the real records happen to say.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
-from tests.conftest import backend_settings
+from tests.conftest import backend_database, backend_settings
+from tests.support.server_processes import serve_processes
 
 from terrapole.app import create_app
 from terrapole.catalog import CatalogStore, open_catalog
@@ -165,3 +167,35 @@ def search(root: etree._Element) -> dict[str, str]:
 
 
 Get = Callable[..., httpx.Response]
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, backend: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, list[Collection]]]:
+    """The CSW URL of a `terrapole serve` process holding the catalogue (one per test module), and
+    the catalogue."""
+    root = tmp_path_factory.mktemp("csw-server")
+    collections = catalogue()
+    with backend_database(request, backend) as url:
+        env = {"TERRAPOLE_DATABASE_URL": url} if url else {}
+        with serve_processes(1, root, env) as servers:
+            # The server's own data directory (SQLite) or database (PostgreSQL), written from here.
+            store = open_catalog(Settings(data_dir=root / "server-0" / "data", database_url=url))
+            try:
+                store.upsert_collections(collections)
+            finally:
+                store.close()
+            endpoint = f"{servers[0].base_url}/csw"
+            _wait_for_text_index(endpoint)
+            yield endpoint, collections
+
+
+def _wait_for_text_index(endpoint: str) -> None:
+    """Until the server's text index shows the load (it reloads its reader twice a second)."""
+    params = {"service": "CSW", "version": "2.0.2", "request": "GetRecords", "typeNames": "csw:Record"}
+    params |= {"constraintLanguage": "CQL_TEXT", "constraint": "csw:AnyText = 'zorblax'"}
+    deadline = time.monotonic() + 20
+    while 'numberOfRecordsMatched="15"' not in httpx.get(endpoint, params=params, timeout=10).text:
+        assert time.monotonic() < deadline, "the served catalogue never showed the loaded records"
+        time.sleep(0.1)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -20,47 +18,14 @@ from owslib import fes
 from owslib.csw import CatalogueServiceWeb
 from owslib.iso import MD_Metadata
 from owslib.ows import ExceptionReport
-from tests.conftest import backend_database
-from tests.support.server_processes import serve_processes
 
-from terrapole.catalog import open_catalog
 from terrapole.core.model import BBox, Collection
-from terrapole.settings import Settings
 
-from .csw_support import GMD, box_ids, catalogue
+from .csw_support import GMD, box_ids, served
+
+__all__ = ["served"]  # the fixture of the served catalogue
 
 OGRINFO_TIMEOUT_S = 120
-
-
-@pytest.fixture(scope="module")
-def served(
-    tmp_path_factory: pytest.TempPathFactory, backend: str, request: pytest.FixtureRequest
-) -> Iterator[tuple[str, list[Collection]]]:
-    """The CSW URL of a `terrapole serve` process holding the catalogue, and the catalogue."""
-    root = tmp_path_factory.mktemp("csw-server")
-    collections = catalogue()
-    with backend_database(request, backend) as url:
-        env = {"TERRAPOLE_DATABASE_URL": url} if url else {}
-        with serve_processes(1, root, env) as servers:
-            # The server's own data directory (SQLite) or database (PostgreSQL), written from here.
-            store = open_catalog(Settings(data_dir=root / "server-0" / "data", database_url=url))
-            try:
-                store.upsert_collections(collections)
-            finally:
-                store.close()
-            endpoint = f"{servers[0].base_url}/csw"
-            _wait_for_text_index(endpoint)
-            yield endpoint, collections
-
-
-def _wait_for_text_index(endpoint: str) -> None:
-    """Until the server's text index shows the load (it reloads its reader twice a second)."""
-    params = {"service": "CSW", "version": "2.0.2", "request": "GetRecords", "typeNames": "csw:Record"}
-    params |= {"constraintLanguage": "CQL_TEXT", "constraint": "csw:AnyText = 'zorblax'"}
-    deadline = time.monotonic() + 20
-    while 'numberOfRecordsMatched="15"' not in httpx.get(endpoint, params=params, timeout=10).text:
-        assert time.monotonic() < deadline, "the served catalogue never showed the loaded records"
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

@@ -25,10 +25,9 @@ from terrapole.catalog.records import LIST_SEPARATOR
 from terrapole.core.errors import InvalidParameter, StorageError
 from terrapole.core.model import Collection
 from terrapole.core.query import Query
-from terrapole.core.record import Identifier, Record, record_from_collection
 from terrapole.core.timeutil import format_instant
+from terrapole.protocols import catalog_record, public_base_url
 from terrapole.protocols import csw_responses as responses
-from terrapole.protocols import public_base_url
 from terrapole.protocols.csw_filter import queryable
 from terrapole.protocols.csw_requests import (
     DOMAINS,
@@ -154,17 +153,7 @@ class CswService:
         return responses.record_by_id([self._encode(c, request.schema, request.element_set) for c in ordered])
 
     def _encode(self, collection: Collection, schema: str, element_set: str) -> bytes:
-        return responses.record_document(record_of(collection), schema, element_set)
-
-
-def record_of(collection: Collection) -> Record:
-    """The canonical record of a collection, identified by the collection id (what GetRecordById
-    and the queryable Identifier look up)."""
-    record = record_from_collection(collection)
-    if record.identifier == collection.id:
-        return record
-    others = tuple(i for i in record.identifiers if i.code != record.identifier)
-    return record.with_changes(identifier=collection.id, identifiers=(Identifier(record.identifier), *others))
+        return responses.record_document(catalog_record(collection), schema, element_set)
 
 
 def _report(error: CswError) -> Response:
