@@ -180,7 +180,7 @@ class RecordsApi:
                 link("service-doc", f"{base}/api.html", HTML),
             ],
         }
-        return _respond(request, document, PAGE, html.landing)
+        return _respond(request, document, PAGE, html.described)
 
     def conformance(self, request: Request) -> Response:
         """The conformance classes."""
@@ -202,7 +202,7 @@ class RecordsApi:
     def collection(self, request: Request, collection_id: str) -> Response:
         """One record collection."""
         _check_collection(collection_id)
-        return _respond(request, self._collection(self.root(request), collection_id), PAGE, html.collection)
+        return _respond(request, self._collection(self.root(request), collection_id), PAGE, html.described)
 
     def _collection(self, root: str, collection_id: str) -> dict[str, Any]:
         href = f"{root}/collections/{collection_id}"

@@ -34,8 +34,8 @@ def link_list(links: Iterable[Mapping[str, Any]]) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
-def landing(document: Mapping[str, Any]) -> str:
-    """The landing page."""
+def described(document: Mapping[str, Any]) -> str:
+    """A resource with a title, a description and links (the landing page, a record collection)."""
     body = (
         f"<h1>{escape(document['title'])}</h1><p>{escape(document.get('description', ''))}</p>"
         f"<h2>Links</h2>{link_list(document['links'])}"
@@ -53,15 +53,6 @@ def collections(document: Mapping[str, Any]) -> str:
     header = "<tr><th>id</th><th>title</th><th>description</th></tr>"
     body = f"<h1>Record collections</h1><table>{header}{rows}</table>"
     return page("Record collections", body)
-
-
-def collection(document: Mapping[str, Any]) -> str:
-    """One record collection."""
-    body = (
-        f"<h1>{escape(document['title'])}</h1><p>{escape(document.get('description', ''))}</p>"
-        f"<h2>Links</h2>{link_list(document['links'])}"
-    )
-    return page(document["title"], body)
 
 
 def items(document: Mapping[str, Any], title: str) -> str:
