@@ -18,10 +18,11 @@ import shapely
 
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
+    COLLECTION_HEAD,
     FACET_COLUMNS,
-    collection_corners,
     collection_facets,
     collection_from_json,
+    collection_head,
     collection_to_json,
     item_content,
     item_from_row,
@@ -60,21 +61,7 @@ ITEM_SELECT = (
     "tp_micros(i.start_datetime) AS s, tp_micros(i.end_datetime) AS e"
 )
 
-COLLECTION_COLUMNS = (
-    "id",
-    "pole",
-    "title",
-    "description",
-    "license",
-    "minx",
-    "miny",
-    "maxx",
-    "maxy",
-    "start_datetime",
-    "end_datetime",
-    "content",
-    *FACET_COLUMNS,
-)
+COLLECTION_COLUMNS = (*COLLECTION_HEAD, "start_datetime", "end_datetime", "content", *FACET_COLUMNS)
 # The only SQL pasted into these statements is constants: column names and FTS.
 _COLLECTION_UPSERT = (
     f"INSERT INTO collections ({', '.join(COLLECTION_COLUMNS)}, fts) VALUES "  # noqa: S608
@@ -279,14 +266,8 @@ def _check_collections(conn: psycopg.Connection[Any], names: set[str]) -> None:
 
 
 def _collection_row(collection: Collection) -> tuple[Any, ...]:
-    corners = collection_corners(collection)
     return (
-        collection.id,
-        collection.pole,
-        next(iter(collection.title.values()), collection.id),
-        "\n".join(collection.description.values()),
-        collection.license,
-        *corners,
+        *collection_head(collection),
         collection.extent.start,
         collection.extent.end,
         collection_to_json(collection).decode(),

@@ -87,6 +87,23 @@ class Row(Protocol):
     def __getitem__(self, key: str) -> Any: ...
 
 
+# The leading columns of a collection row in every store, in order (`collection_head` gives their
+# values); each store follows them with its own time, record and facet columns.
+COLLECTION_HEAD = ("id", "pole", "title", "description", "license", "minx", "miny", "maxx", "maxy")
+
+
+def collection_head(collection: Collection) -> list[Any]:
+    """The values of `COLLECTION_HEAD` for a collection."""
+    return [
+        collection.id,
+        collection.pole,
+        next(iter(collection.title.values()), collection.id),
+        "\n".join(collection.description.values()),
+        collection.license,
+        *collection_corners(collection),
+    ]
+
+
 def collection_corners(collection: Collection) -> list[float | None]:
     """The collection's overall box as stored (west, south, east, north); a box across the
     antimeridian is stored as the full longitude range, and no box as four NULLs."""

@@ -11,12 +11,13 @@ import shapely
 
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
+    COLLECTION_HEAD,
     FACET_COLUMNS,
     FACET_TIMES,
     CollectionFacets,
-    collection_corners,
     collection_facets,
     collection_from_json,
+    collection_head,
     collection_to_json,
     item_content,
     item_properties,
@@ -119,22 +120,7 @@ def record_queryables(conn: sqlite3.Connection, items: list[Item]) -> None:
     )
 
 
-COLLECTION_COLUMNS = (
-    "id",
-    "pole",
-    "title",
-    "description",
-    "license",
-    "minx",
-    "miny",
-    "maxx",
-    "maxy",
-    "s",
-    "e",
-    "seq",
-    "content",
-    *FACET_COLUMNS,
-)
+COLLECTION_COLUMNS = (*COLLECTION_HEAD, "s", "e", "seq", "content", *FACET_COLUMNS)
 # Column names are the constants above, never input.
 COLLECTION_UPSERT = (
     f"INSERT INTO collections ({', '.join(COLLECTION_COLUMNS)}) "  # noqa: S608
@@ -145,15 +131,9 @@ COLLECTION_UPSERT = (
 
 def collection_row(collection: Collection, seq: int) -> tuple[Any, ...]:
     """The values of `COLLECTION_COLUMNS` for a collection written by change number `seq`."""
-    corners = collection_corners(collection)
     start, end = collection.extent.start, collection.extent.end
     return (
-        collection.id,
-        collection.pole,
-        next(iter(collection.title.values()), collection.id),
-        "\n".join(collection.description.values()),
-        collection.license,
-        *corners,
+        *collection_head(collection),
         to_micros(start) if start else None,
         to_micros(end) if end else None,
         seq,
