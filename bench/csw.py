@@ -162,19 +162,7 @@ def load_terrapole(files: Path, data_dir: Path, database_url: str | None, worker
 # -- pycsw --------------------------------------------------------------------------------------
 def ensure_pycsw(venv: Path) -> dict[str, str]:
     """pycsw's virtualenv, created unless there; the versions of its main packages."""
-    python = venv / "bin" / "python"
-    if not python.exists():
-        search._say(f"installing {' '.join(PYCSW_PACKAGES)} into {venv}")
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PYCSW_PACKAGES], check=True)
-    code = (
-        "import json, importlib.metadata as m; print(json.dumps({p: m.version(p) for p in "
-        "('pycsw', 'SQLAlchemy', 'OWSLib', 'gunicorn')}))"
-    )
-    versions: dict[str, str] = json.loads(
-        subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True).stdout
-    )
-    return versions
+    return compare.ensure_venv(venv, PYCSW_PACKAGES, ("pycsw", "SQLAlchemy", "OWSLib", "gunicorn"))
 
 
 PYCSW_CONFIG = textwrap.dedent("""
