@@ -318,3 +318,29 @@ def test_get_record_by_id_brief_iso_keeps_only_the_brief_fields(csw_client: Test
     metadata = MD_Metadata(root[0])
     assert metadata.identifier == "syn-02" and metadata.identification[0].abstract is None
     assert metadata.identification[0].bbox is not None
+
+
+def test_iso_responses_are_laid_out_as_pycsws_and_geonetworks(csw_client: TestClient) -> None:
+    ours = records(csw_client, outputSchema=GMD, ElementSetName="brief", maxRecords="5", startPosition="3")
+    theirs = etree.parse(str(FIXTURES / "csw" / "pycsw__apiso_GetRecords-filter-bbox.xml")).getroot()
+    assert [child.tag for child in ours] == [child.tag for child in theirs]
+    ours_results, theirs_results = (root.find("csw:SearchResults", NS) for root in (ours, theirs))
+    assert ours_results is not None and theirs_results is not None
+    assert set(ours_results.attrib) == set(theirs_results.attrib)
+    assert (ours_results.get("elementSet"), ours_results.get("nextRecord")) == ("brief", "8")
+    assert {child.tag for child in ours_results} == {child.tag for child in theirs_results}
+    # pycsw's brief record keeps identifier, scope, identification and distribution; ours keeps
+    # the first three (brief records have no distribution in OGC 07-045) plus ISO's mandatory ones.
+    brief = {child.tag for child in ours_results[0]}
+    assert {
+        f"{{{GMD}}}{name}" for name in ("fileIdentifier", "hierarchyLevel", "identificationInfo")
+    } <= brief
+    assert f"{{{GMD}}}distributionInfo" not in brief
+    by_id = xml(
+        csw_client.get(
+            "/csw", params={**BASE, "request": "GetRecordById", "id": "syn-01", "outputSchema": GMD}
+        )
+    )
+    for reference in ("pycsw__apiso_GetRecordById-full.xml", "geonetwork__GetRecordById-da165110.xml"):
+        theirs = etree.parse(str(FIXTURES / "csw" / reference)).getroot()
+        assert (by_id.tag, [c.tag for c in by_id]) == (theirs.tag, [c.tag for c in theirs])
