@@ -38,6 +38,9 @@ from terrapole.settings import Settings
 if TYPE_CHECKING:
     import psycopg
 
+# Object store fixtures (`object_store`, `s3_store`, `s3_endpoint`: a moto_server started on demand).
+pytest_plugins = ["tests.support.s3_server"]
+
 EO = "https://stac-extensions.github.io/eo/v2.0.0/schema.json"
 T0 = datetime(2023, 1, 1, tzinfo=UTC)
 

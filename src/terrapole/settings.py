@@ -7,9 +7,10 @@ Nothing here is instantiated at import time: the CLI builds a `Settings` and han
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +58,31 @@ class Settings(BaseSettings):
         "usually does it, and on loopback it costs about 1 ms a search page)",
     )
     gzip_minimum_bytes: int = Field(default=2048, ge=0, description="Smallest response to compress")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Secret that signs download URLs (and other tokens); when unset, one is "
+        "generated on first use and kept in <data_dir>/secret_key. Never logged.",
+    )
+    storage_url: str | None = Field(
+        default=None,
+        description="Where data files are stored: a directory, file:///path or s3://bucket/prefix "
+        "(default: <data_dir>/objects)",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible endpoint (MinIO, Ceph...); unset for AWS"
+    )
+    s3_region: str | None = None
+    s3_access_key_id: str | None = Field(
+        default=None, description="Unset: boto3's usual chain (AWS_* variables, ~/.aws, instance role)"
+    )
+    s3_secret_access_key: SecretStr | None = None
+    s3_addressing_style: Literal["auto", "path", "virtual"] = Field(
+        default="auto", description="`path` for servers without bucket host names (most MinIO setups)"
+    )
+    s3_part_size_mb: int = Field(
+        default=16, ge=5, le=5120, description="Multipart upload part size; objects up to 10,000 parts"
+    )
+    s3_max_concurrency: int = Field(default=4, ge=1, le=64, description="Parts uploaded at once")
 
     @property
     def catalog_path(self) -> Path:
@@ -67,3 +93,8 @@ class Settings(BaseSettings):
     def text_index_path(self) -> Path:
         """The derived full-text index directory (rebuildable from the catalog)."""
         return self.data_dir / "text-index"
+
+    @property
+    def objects_dir(self) -> Path:
+        """The default local object store (used when `storage_url` is unset)."""
+        return self.data_dir / "objects"

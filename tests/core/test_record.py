@@ -131,3 +131,22 @@ def test_detect(head, name):
 def test_detect_refuses_unknown(data):
     with pytest.raises(InvalidRecord):
         formats.detect(data)
+
+
+@pytest.mark.parametrize(
+    ("identifier", "prefix"),
+    [
+        ("10.82433/pgk2-ar97", "10.82433-pgk2-ar97-"),
+        ("https://doi.org/10.5281/zenodo.1", "10.5281-zenodo.1-"),
+        ("http://nobelprize.org/datasets/dcat#ds1", "http:-nobelprize.org-datasets-dcat-ds1-"),
+        ("{uuid}", "uuid-"),
+    ],
+)
+def test_catalog_id_is_one_path_segment(identifier, prefix):
+    from terrapole.core.record import catalog_id
+
+    made = catalog_id(identifier)
+    assert made.startswith(prefix)
+    assert "/" not in made and len(made) == len(prefix) + 8
+    assert catalog_id("da165110-88fd-11da-a88f-000d939bc5d8") == "da165110-88fd-11da-a88f-000d939bc5d8"
+    assert catalog_id(identifier + "x") != made

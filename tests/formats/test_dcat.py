@@ -62,7 +62,7 @@ def full_record() -> Record:
             Keyword({"und": "lidar"}),
         ),
         topic_categories=("environment", "imageryBaseMapsEarthCover"),
-        inspire_themes=("Land cover", "Occupation des terres"),
+        inspire_themes=("Land cover", "Soil"),
         contacts=(
             Contact("ONF", ("pointOfContact", "publisher"), "ONF", "contact@onf.fr", "https://www.onf.fr"),
             Contact("Marie Curie", ("author",), organisation="IGN", email="marie@ign.fr"),
@@ -391,6 +391,17 @@ def test_service_round_trip(syntax: dcat.Syntax) -> None:
     assert (service, DCAT.servesDataset, URIRef("https://doi.org/10.5281/zenodo.1234")) in graph
     restricted = URIRef("http://publications.europa.eu/resource/authority/access-right/RESTRICTED")
     assert (service, ns.DCTERMS.accessRights, restricted) in graph
+
+
+def test_inspire_themes_come_back_under_their_english_names() -> None:
+    record = Record("x", {"fr": "x"}, inspire_themes=("Usage des sols", "lc", "Thème sans URI"))
+    graph = Graph().parse(data=dcat.encode(record), format="turtle")
+    assert {str(o) for o in graph.objects(None, DCAT.theme) if isinstance(o, URIRef)} == {
+        "http://inspire.ec.europa.eu/theme/lu",
+        "http://inspire.ec.europa.eu/theme/lc",
+    }
+    themes = dcat.parse(dcat.encode(record)).inspire_themes
+    assert sorted(themes) == ["Land cover", "Land use", "Thème sans URI"]
 
 
 def test_dropped_fields_are_really_dropped() -> None:

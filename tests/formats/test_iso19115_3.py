@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 from owslib import iso3
+from tests.support.shared_fixtures import SHARED_FIXTURES, fixture_files, source_of
 
 from terrapole import formats
 from terrapole.core.errors import InvalidRecord
 from terrapole.core.model import BBox, Contact, Keyword
 from terrapole.core.record import Record, Resolution
 from terrapole.formats import iso19115_3
+from terrapole.formats.xmlsafe import parse_xml
 
-from .iso_fixtures import fixture_files, fixtures_root, source_of, xml
-from .test_iso19139 import NOT_CARRIED, full_record
+from .metadata_fixtures import bilingual_record, without
+from .test_iso19139 import INSPIRE_LC, INSPIRE_THEMES, INSPIRE_THEMES_URI, full_record
 
 FILES = fixture_files("iso19115-3")
 # Every fixture parses: no file of the directory is refused (a refused one would be listed here).
@@ -25,12 +27,12 @@ REFUSED: dict[str, str] = {}
 
 
 def load(name: str) -> Record:
-    return iso19115_3.parse((fixtures_root() / "iso19115-3" / name).read_bytes())
+    return iso19115_3.parse((SHARED_FIXTURES / "iso19115-3" / name).read_bytes())
 
 
 def carried(record: Record) -> Record:
-    """The record without the fields ISO 19115-3 cannot carry (the same as ISO 19139)."""
-    return record.with_changes(**NOT_CARRIED)
+    """The record without the fields ISO 19115-3 cannot carry (`extra` is compared on its own)."""
+    return without(record, iso19115_3.DROPPED_FIELDS)
 
 
 def first(text: Mapping[str, str]) -> str:
@@ -62,13 +64,14 @@ def test_round_trip_keeps_every_carried_field(path: Path) -> None:
     again = iso19115_3.parse(encoded)
     assert again.metadata_standard == iso19115_3.STANDARD[0]
     assert carried(again) == carried(record)
+    assert again.extra == record.extra
     assert iso19115_3.encode(again) == encoded
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_owslib_iso3_reads_our_output(path: Path) -> None:
     record = iso19115_3.parse(path.read_bytes())
-    md = iso3.MD_Metadata(xml(iso19115_3.encode(record)))
+    md = iso3.MD_Metadata(parse_xml(iso19115_3.encode(record)))
     ident = md.identification[0]
     assert md.identifier == record.identifier
     assert md.hierarchy == record.hierarchy_level
@@ -94,6 +97,14 @@ def test_full_record_round_trip() -> None:
     assert type(again.dates.created) is date and isinstance(again.dates.revised, datetime)
 
 
+def test_shared_bilingual_record_round_trip() -> None:
+    record = bilingual_record()
+    again = iso19115_3.parse(iso19115_3.encode(record))
+    theme = Keyword({"fr": "Occupation des terres"}, INSPIRE_THEMES, INSPIRE_LC, INSPIRE_THEMES_URI)
+    expected = record.with_changes(language="fre", sizes=("3072 MB",), keywords=(*record.keywords, theme))
+    assert carried(again) == carried(expected)
+
+
 def test_walous_french_record_with_organisations_and_individuals() -> None:
     record = load("geonetwork-test__metadata.iso19115-3.xml")
     assert record.title == {"fr": "Utilisation du Sol en Wallonie - WALOUS 2018"}
@@ -105,10 +116,11 @@ def test_walous_french_record_with_organisations_and_individuals() -> None:
         {"fr": "Données de base"},
         "Thèmes du géoportail wallon",  # pretty-printed over two lines in the source
         "https://metawal.wallonie.be/thesaurus/theme-geoportail-wallon#ThemesGeoportailWallon/50",
+        "https://metawal.wallonie.be/thesaurus/theme-geoportail-wallon",
     )
     # One contact per individual of an organisation, with the organisation's address when they have none.
     ulb = "Université Libre de Bruxelles (ULB)"
-    assert Contact("Taïs Grippa", ("processor",), ulb, "ewolff@ulb.ac.be") in record.contacts
+    assert Contact("Taïs Grippa", ("processor",), ulb, "ewolff@ulb.ac.be", kind="person") in record.contacts
     assert len(record.contacts) == 20
     assert record.resolutions == (Resolution(distance=1.0, unit="m"),)
     assert record.reference_systems == ("EPSG:3812",)
@@ -126,8 +138,16 @@ def test_auscope_licence_from_use_limitation() -> None:
     assert record.constraints.license_url == "https://creativecommons.org/licenses/by/4.0/"
     assert record.constraints.use == ("license",)
     assert record.constraints.classification == "unclassified"
-    assert record.contacts[0] == Contact("AuScope", ("funder",), "AuScope", "info@auscope.org.au")
-    assert record.contacts[2] == Contact("P.B. SKLADZIEN", ("author",))
+    assert record.contacts[0] == Contact(
+        "AuScope",
+        ("funder",),
+        "AuScope",
+        "info@auscope.org.au",
+        kind="organisation",
+        identifier="https://ror.org/04s1m4564",  # cit:partyIdentifier
+        identifier_scheme="ROR",
+    )
+    assert record.contacts[2] == Contact("P.B. SKLADZIEN", ("author",), kind="person")
     assert (
         record.metadata_contacts[0].description == "Executive Director, Earth Resources Policy and Programs"
     )
@@ -171,6 +191,6 @@ def test_catchment_series_and_geonetwork_service_sample() -> None:
 
 
 def test_iso19139_record_is_not_19115_3() -> None:
-    data = (fixtures_root() / "iso19139" / "inspire-tg__basic_dataset.xml").read_bytes()
+    data = (SHARED_FIXTURES / "iso19139" / "inspire-tg__basic_dataset.xml").read_bytes()
     with pytest.raises(InvalidRecord, match="not an ISO 19115-3 document"):
         iso19115_3.parse(data)

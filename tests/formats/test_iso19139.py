@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from owslib.iso import MD_Metadata
+from tests.support.shared_fixtures import SHARED_FIXTURES, fixture_files, source_of
 
 from terrapole import formats
 from terrapole.core.errors import InvalidRecord
@@ -17,25 +18,26 @@ from terrapole.core.record import Constraints, Dates, Distribution, Identifier, 
 from terrapole.core.timeutil import format_instant
 from terrapole.formats import iso19139
 from terrapole.formats._iso_vocab import ANCHORS_KEY, anchor_uri
+from terrapole.formats.xmlsafe import parse_xml
 
-from .iso_fixtures import fixture_files, fixtures_root, source_of, xml
+from .metadata_fixtures import bilingual_record, without
 
 FILES = fixture_files("iso19139")
 # Every fixture parses: no file of the directory is refused (a refused one would be listed here).
 REFUSED: dict[str, str] = {}
-# Canonical fields ISO 19139 does not carry back (see iso19139.DROPPED); emptied before comparing.
-NOT_CARRIED = {"metadata_standard": None, "pole": None, "access": "open", "provenance": ()}
 INSPIRE_THEMES = "GEMET - INSPIRE themes, version 1.0"
 INSPIRE_LC = "http://inspire.ec.europa.eu/theme/lc"
+INSPIRE_THEMES_URI = "http://www.eionet.europa.eu/gemet/inspire_themes"
+THEIA = "https://ror.org/02feahw73"
 
 
 def load(name: str) -> Record:
-    return iso19139.parse((fixtures_root() / "iso19139" / name).read_bytes())
+    return iso19139.parse((SHARED_FIXTURES / "iso19139" / name).read_bytes())
 
 
 def carried(record: Record) -> Record:
-    """The record without the fields ISO 19139 cannot carry."""
-    return record.with_changes(**NOT_CARRIED)
+    """The record without the fields ISO 19139 cannot carry (`extra` is compared on its own)."""
+    return without(record, iso19139.DROPPED_FIELDS)
 
 
 def first(text: Mapping[str, str]) -> str:
@@ -69,13 +71,14 @@ def test_round_trip_keeps_every_carried_field(path: Path) -> None:
     again = iso19139.parse(encoded)
     assert again.metadata_standard == iso19139.STANDARD[0]
     assert carried(again) == carried(record)
+    assert again.extra == record.extra  # the anchors without a canonical field
     assert iso19139.encode(again) == encoded  # encoding is stable
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_owslib_reads_our_output(path: Path) -> None:
     record = iso19139.parse(path.read_bytes())
-    md = MD_Metadata(xml(iso19139.encode(record)))
+    md = MD_Metadata(parse_xml(iso19139.encode(record)))
     ident = md.identification[0]
     assert md.identifier == record.identifier
     assert ident.title == first(record.title)
@@ -127,6 +130,7 @@ def test_multilingual_forest_keeps_french_and_english() -> None:
             "Swiss Federal Office of Topography",
             "info@swisstopo.ch",
             "http://www.swisstopo.admin.ch/",
+            kind="organisation",
         )
         in record.contacts
     )
@@ -180,7 +184,7 @@ def test_inspire_tg_dataset() -> None:
     assert record.extent.bboxes == (BBox(14.18, 35.81, 14.58, 36.08),)
     assert record.extent.intervals == ((utc(2019, 4, 29), None),)  # end "now": open
     assert record.keywords[0] == Keyword(
-        {"en": "Land use"}, "GEMET - INSPIRE themes, version 1.0", "http://inspire.ec.europa.eu/theme/lu"
+        {"en": "Land use"}, INSPIRE_THEMES, "http://inspire.ec.europa.eu/theme/lu", INSPIRE_THEMES_URI
     )
     assert record.inspire_themes == ("Land use",)
     assert (
@@ -188,11 +192,14 @@ def test_inspire_tg_dataset() -> None:
             {"en": "National"},
             "Spatial scope",
             "http://inspire.ec.europa.eu/metadata-codelist/SpatialScope/national",
+            "http://inspire.ec.europa.eu/metadata-codelist/SpatialScope",
         )
         in record.keywords
     )
     assert record.contacts == (
-        Contact("MyOrganisation", ("owner",), "MyOrganisation", "info@my-organisation.eu"),
+        Contact(
+            "MyOrganisation", ("owner",), "MyOrganisation", "info@my-organisation.eu", kind="organisation"
+        ),
     )
     assert record.constraints.use == ("No conditions apply to access and use",)
     assert record.constraints.access[0].startswith(
@@ -256,6 +263,7 @@ def test_sinp_french_biodiversity_records() -> None:
         "ONF Guyane - service Sylvétude",
         "nicolas.miramond@onf.fr",
         description="Etablissement public de l'Etat",
+        kind="organisation",
     )
     assert Keyword({"fr": "INSECTE"}, "environnement") in guyane.keywords
     # No lineage statement: the process steps stand for it.
@@ -304,7 +312,7 @@ def test_pacioos_gcmd_keywords_and_distributor() -> None:
     assert record.keywords[0] == Keyword(
         {"en": "Oceans > Ocean Chemistry > Chlorophyll"}, "GCMD Science Keywords"
     )
-    assert Contact("Jim Potemra", ("distributor",)) in record.contacts
+    assert Contact("Jim Potemra", ("distributor",), kind="person") in record.contacts
     assert record.extent.bboxes[0].west == record.extent.bboxes[0].east == 158.22402954101562
     assert record.extent.intervals == ((utc(2010, 5, 7), utc(2014, 3, 17, 23, 56)),)
     assert record.formats == ("OPeNDAP",)
@@ -331,13 +339,37 @@ def full_record() -> Record:
         language="fre",
         languages=("fre", "eng"),
         keywords=(
-            Keyword({"fr": "forêt", "en": "forest"}, "GEMET - Concepts, version 4.1.3", "https://x.eu/c/1"),
-            Keyword({"fr": "Occupation des terres", "en": "Land cover"}, INSPIRE_THEMES, INSPIRE_LC),
+            Keyword({"fr": "forêt", "en": "forest"}, "GEMET", "https://x.eu/c/1", "https://x.eu/gemet"),
+            Keyword({"en": "Land cover"}, INSPIRE_THEMES, INSPIRE_LC, INSPIRE_THEMES_URI),
+            Keyword({"fr": "hauteur"}),
         ),
         topic_categories=("environment",),
         inspire_themes=("Land cover",),
-        contacts=(Contact("Jeanne Martin", ("originator",), "ONF", "j@onf.fr", "https://onf.fr", "Chargée"),),
-        metadata_contacts=(Contact("Theia", ("custodian",), "Theia"),),
+        contacts=(
+            Contact(
+                "Martin, Jeanne",
+                ("originator",),
+                "ONF",
+                "j@onf.fr",
+                "https://onf.fr",
+                "Chargée d'études",
+                kind="person",
+                identifier="https://orcid.org/0000-0002-1825-0097",
+                identifier_scheme="ORCID",
+                organisation_identifier="https://ror.org/03yyvd929",
+            ),
+            Contact("Données ouvertes", ("distributor",), description="Données ouvertes"),  # a position
+        ),
+        metadata_contacts=(
+            Contact(
+                "Theia",
+                ("custodian",),
+                "Theia",
+                kind="organisation",
+                identifier=THEIA,
+                identifier_scheme="ROR",
+            ),
+        ),
         lineage={"fr": "Dérivé de GEDI", "en": "Derived from GEDI"},
         extent=Extent(
             bboxes=(BBox(-5.0, 41.0, 10.0, 51.5),),
@@ -376,11 +408,26 @@ def test_full_record_round_trip() -> None:
     assert type(again.dates.created) is date and isinstance(again.dates.revised, datetime)
 
 
+def test_shared_bilingual_record_round_trip() -> None:
+    # The record every format helper round-trips (tests/formats/metadata_fixtures.py).
+    record = bilingual_record()
+    again = iso19139.parse(iso19139.encode(record))
+    theme = Keyword({"fr": "Occupation des terres"}, INSPIRE_THEMES, INSPIRE_LC, INSPIRE_THEMES_URI)
+    expected = record.with_changes(
+        language="fre",  # ISO 639-2/B in ISO records
+        sizes=("3072 MB",),  # transferSize is in megabytes
+        keywords=(*record.keywords, theme),  # INSPIRE themes are keywords too
+    )
+    assert carried(again) == carried(expected)
+
+
 def test_inspire_themes_without_keyword_get_one() -> None:
     record = full_record().with_changes(keywords=())
     again = iso19139.parse(iso19139.encode(record))
     assert again.inspire_themes == ("Land cover",)
-    assert again.keywords == (Keyword({"fr": "Occupation des terres"}, INSPIRE_THEMES, INSPIRE_LC),)
+    assert again.keywords == (
+        Keyword({"fr": "Occupation des terres"}, INSPIRE_THEMES, INSPIRE_LC, INSPIRE_THEMES_URI),
+    )
 
 
 def test_owslib_reads_polygon_period_and_own_language() -> None:
@@ -391,7 +438,7 @@ def test_owslib_reads_polygon_period_and_own_language() -> None:
         language="fre",
         extent=Extent(geometry=source.extent.geometry, intervals=source.extent.intervals),
     )
-    ident = MD_Metadata(xml(iso19139.encode(record))).identification[0]
+    ident = MD_Metadata(parse_xml(iso19139.encode(record))).identification[0]
     ring = ident.extent.boundingPolygon.polygons[0].exterior_ring
     assert [list(point) for point in ring] == source.extent.geometry["coordinates"][0]
     assert ident.temporalextent_start == "2019-01-01T00:00:00Z"

@@ -68,10 +68,11 @@ def _started(directory: Path, env: Mapping[str, str]) -> Iterator[ServerProcess]
     try:
         yield ServerProcess(process, f"http://127.0.0.1:{port}", log)
     finally:
-        _stop(process)
+        stop_process(process)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started by a test, by its PID: SIGTERM, then SIGKILL after a grace period."""
     if process.poll() is not None:
         return
     process.terminate()
@@ -83,16 +84,25 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def _wait_until_ready(server: ServerProcess) -> None:
-    deadline = time.monotonic() + READY_WAIT_S
+    wait_until_answering(server.process, f"{server.base_url}/healthz", server.log)
+
+
+def wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, log: Path, wait_s: float = READY_WAIT_S
+) -> None:
+    """Poll `url` until it answers 200; fail with the end of the log if the process exits first
+    or does not answer within `wait_s`."""
+    deadline = time.monotonic() + wait_s
     while True:
-        if server.process.poll() is not None:
-            code = server.process.returncode
-            raise AssertionError(f"{server.base_url} exited with {code}:\n{server.output()}")
+        if process.poll() is not None:
+            output = log.read_text(errors="replace")[-4000:]
+            raise AssertionError(f"{url}: the process exited with {process.returncode}:\n{output}")
         try:
-            if httpx.get(f"{server.base_url}/healthz", timeout=5).status_code == 200:
+            if httpx.get(url, timeout=5).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            raise AssertionError(f"{server.base_url} not ready after {READY_WAIT_S} s:\n{server.output()}")
-        time.sleep(0.1)
+            output = log.read_text(errors="replace")[-4000:]
+            raise AssertionError(f"{url} not ready after {wait_s} s:\n{output}")
+        time.sleep(0.05)

@@ -69,3 +69,45 @@ class Conflict(TerrapoleError):
 
 class StorageError(TerrapoleError):
     """The catalog storage failed or is in a state we cannot work with."""
+
+
+class InvalidObjectKey(InvalidParameter):
+    """An object key is empty, absolute, climbs out of its store (`..`) or holds forbidden characters."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__("key", f"invalid object key {key!r}: {reason}")
+        self.key = key
+
+
+class ObjectNotFound(NotFound):
+    """No stored object has this key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"object {key!r} not found")
+        self.key = key
+
+
+class ChecksumMismatch(StorageError):
+    """Stored or received bytes do not hash to the SHA-256 recorded or expected for them."""
+
+    def __init__(self, key: str, expected: str, actual: str) -> None:
+        super().__init__(f"object {key!r}: SHA-256 is {actual}, expected {expected}")
+        self.key = key
+        self.expected = expected
+        self.actual = actual
+
+
+class InvalidSignature(TerrapoleError):
+    """A signed URL's signature does not match its key, expiry and subject (tampered or forged)."""
+
+
+class SignatureExpired(InvalidSignature):
+    """A signed URL was genuine but its expiry time has passed."""
+
+    def __init__(self, expired_at: int) -> None:
+        super().__init__(f"the signed URL expired at {expired_at} (Unix time)")
+        self.expired_at = expired_at
+
+
+class AccessDenied(TerrapoleError):
+    """The caller may not read this data."""

@@ -15,9 +15,11 @@ format can be produced from what the catalog stores.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from terrapole.core.model import Collection, Contact, Extent, Keyword, LangText, Link, Provenance
@@ -51,6 +53,9 @@ HIERARCHY_LEVELS: tuple[str, ...] = (
     "sample",
     "metadata",
 )
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,200}")
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._:-]+")
 
 DOI_PREFIXES: tuple[str, ...] = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:")
 
@@ -191,6 +196,21 @@ def as_datetime(value: date | None) -> datetime | None:
     return datetime(value.year, value.month, value.day)
 
 
+def catalog_id(identifier: str) -> str:
+    """A collection id for a record identifier, usable as one URL path segment.
+
+    Identifiers made only of letters, digits and `._:-` are kept. Others (DOIs and URIs hold
+    slashes, templates braces) have each run of other characters replaced by `-`, and a short
+    digest of the original appended so that two identifiers never meet on one id.
+    """
+    value = identifier.strip()
+    if _SAFE_ID.fullmatch(value):
+        return value
+    slug = _UNSAFE_RUN.sub("-", bare_doi(value) or value).strip("-")[:80] or "record"
+    digest = hashlib.sha256(value.encode()).hexdigest()[:8]
+    return f"{slug}-{digest}"
+
+
 def collection_from_record(record: Record, collection_id: str | None = None) -> Collection:
     """The catalog's dataset-level view of `record`; the whole record rides along in `extra`."""
     from terrapole.core.record_json import record_to_json
@@ -200,14 +220,14 @@ def collection_from_record(record: Record, collection_id: str | None = None) -> 
         for d in record.distributions
     )
     return Collection(
-        id=collection_id or record.identifier,
+        id=collection_id or catalog_id(record.identifier),
         title=record.title,
         description=record.abstract or record.title,
         keywords=record.keywords,
         pole=record.pole,
         license=_stac_license(record.constraints),
         providers=record.contacts,
-        extent=record.extent,
+        extent=_aware(record.extent),
         links=links,
         provenance=record.provenance,
         access=record.access,
@@ -242,6 +262,17 @@ def record_from_collection(collection: Collection) -> Record:
         access=collection.access,
         provenance=collection.provenance,
     )
+
+
+def _aware(extent: Extent) -> Extent:
+    """The extent with naive instants read as UTC: the catalog orders instants, naive ones included."""
+
+    def utc(value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+    if all(v is None or v.tzinfo is not None for interval in extent.intervals for v in interval):
+        return extent
+    return replace(extent, intervals=tuple((utc(a), utc(b)) for a, b in extent.intervals))
 
 
 def _distribution_rel(distribution: Distribution) -> str:

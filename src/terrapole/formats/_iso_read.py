@@ -37,6 +37,7 @@ from terrapole.formats._iso_vocab import (
     derived_anchor,
     inspire_theme_code,
     inspire_theme_label,
+    known_thesaurus_uri,
 )
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -101,6 +102,14 @@ def short_text(prop: etree._Element | None) -> str | None:
     """A title, name or label: `string` with runs of white space (pretty-printing) made single spaces."""
     text = string(prop)
     return " ".join(text.split()) if text else None
+
+
+def named(prop: etree._Element | None) -> tuple[str | None, str | None]:
+    """(name, anchor URI) of a name property."""
+    if prop is None:
+        return None, None
+    text, href = anchor(prop)
+    return (" ".join(text.split()) if text else None), href
 
 
 def anchor(prop: etree._Element) -> tuple[str | None, str | None]:
@@ -318,14 +327,18 @@ def _identifiers(src: Source) -> tuple[Identifier, ...]:
 
 def _keywords(src: Source) -> Iterable[Keyword]:
     for group in src.nodes("keyword_groups", True):
-        thesaurus = None
+        thesaurus = thesaurus_uri = None
         for name, child in children(group):
             if name == "thesaurusName":
-                titles = [t for _, c in children(child) for n, t in children(c) if n == "title"]
-                thesaurus = next(filter(None, (src.anchored(t, short=True) for t in titles)), None)
+                titles = [anchor(t) for _, c in children(child) for n, t in children(c) if n == "title"]
+                thesaurus, thesaurus_uri = next((t for t in titles if t[0]), (None, None))
+        if thesaurus:
+            thesaurus = " ".join(thesaurus.split())
+            src.note_anchor(thesaurus, thesaurus_uri)  # also kept by title, for formats that look it up
+            thesaurus_uri = thesaurus_uri or known_thesaurus_uri(thesaurus)
         for name, child in children(group):
             if name == "keyword" and (label := src.texts.read(child, short=True)):
-                yield Keyword(label, thesaurus, anchor(child)[1])
+                yield Keyword(label, thesaurus, anchor(child)[1], thesaurus_uri)
 
 
 def _themes(keywords: Iterable[Keyword]) -> Iterable[str]:

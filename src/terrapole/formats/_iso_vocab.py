@@ -129,6 +129,12 @@ KNOWN_THESAURI: dict[str, tuple[str, str]] = {
     ),
 }
 
+
+def known_thesaurus_uri(title: str | None) -> str | None:
+    """The URI of a thesaurus the INSPIRE Technical Guidelines cite, by its title."""
+    return KNOWN_THESAURI[title][0] if title in KNOWN_THESAURI else None
+
+
 _INSPIRE_CODELIST = "http://inspire.ec.europa.eu/metadata-codelist/"
 # Texts INSPIRE records carry as anchors into INSPIRE code lists and OGC service types.
 KNOWN_ANCHORS: dict[str, str] = {
@@ -166,13 +172,39 @@ def identifier_uri(code: str) -> str | None:
     return f"https://doi.org/{doi}" if doi else None
 
 
+# Persistent identifiers of people and organisations, by the host of their URL.
+PARTY_SCHEMES: dict[str, str] = {
+    "orcid.org": "ORCID",
+    "ror.org": "ROR",
+    "isni.org": "ISNI",
+    "viaf.org": "VIAF",
+    "wikidata.org": "Wikidata",
+}
+_PARTY_URLS = {scheme: f"https://{host}/" for host, scheme in PARTY_SCHEMES.items()}
+
+
+def party_scheme(identifier: str | None) -> str | None:
+    """The scheme of a party identifier URL (`https://orcid.org/...` -> ORCID), else None."""
+    if not identifier or "://" not in identifier:
+        return None
+    host = identifier.split("/")[2].lower().removeprefix("www.")
+    return PARTY_SCHEMES.get(host)
+
+
+def party_url(identifier: str | None, scheme: str | None) -> str | None:
+    """A party identifier as a URL (for an anchor): itself when a URL, else by its scheme, else None."""
+    if not identifier:
+        return None
+    if identifier.startswith(("http://", "https://")):
+        return identifier
+    base = _PARTY_URLS.get(scheme or "")
+    return base + identifier if base else None
+
+
 def derived_anchor(text: str) -> str | None:
-    """The URI the encoders give `text` unasked: a known code list value or thesaurus, an EPSG code."""
-    if uri := KNOWN_ANCHORS.get(text):
-        return uri
-    if text in KNOWN_THESAURI:
-        return KNOWN_THESAURI[text][0]
-    return crs_uri(text) or identifier_uri(text)
+    """The URI the encoders give `text` unasked: a known code list value or thesaurus, an EPSG code, a
+    DOI or URL."""
+    return KNOWN_ANCHORS.get(text) or known_thesaurus_uri(text) or crs_uri(text) or identifier_uri(text)
 
 
 def anchor_uri(text: str | None, anchors: Mapping[str, str]) -> str | None:

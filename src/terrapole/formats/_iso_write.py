@@ -20,7 +20,7 @@ from itertools import groupby
 
 from lxml import etree
 
-from terrapole.core.model import Keyword, LangText
+from terrapole.core.model import Contact, Keyword, LangText
 from terrapole.core.record import Constraints, Distribution, Record, Resolution
 from terrapole.core.timeutil import format_instant
 from terrapole.formats import _iso_gml as gml
@@ -36,6 +36,7 @@ from terrapole.formats._iso_vocab import (
     inspire_theme_for,
     inspire_theme_label,
     iso639_2,
+    known_thesaurus_uri,
 )
 
 XLINK = "http://www.w3.org/1999/xlink"
@@ -113,18 +114,22 @@ class Writer:
             self.string(parent, path, value)
 
     def text(self, parent: etree._Element, path: str, text: LangText, href: str | None = None) -> None:
-        """A multilingual property: the own-language text, then a PT_FreeText with the others."""
+        """A multilingual property: the own-language (or undetermined) text, then a PT_FreeText with
+        the others. A text with no own-language value is a PT_FreeText alone (the character string
+        is optional), so that no language is passed off as the record's."""
         if not text:
             return
-        key = self.main if self.main in text else next(iter(text))
+        key = self.main if self.main in text else "und" if "und" in text else None
         others = [(lang, value) for lang, value in text.items() if lang != key and lang in self.locale_ids]
-        if not others:
+        if key is not None and not others:
             self.string(parent, path, text[key], href)
             return
         ft = self.pk.free_text
         prop = self.add(parent, path, {f"{{{XSI}}}type": f"{ft}:PT_FreeText_PropertyType"})
-        leaf = self.pk.anchor if href else "gco:CharacterString"
-        self.add(prop, leaf, {f"{{{XLINK}}}href": href} if href else None).text = text[key]
+        if href:  # an empty anchor still carries the URI
+            self.add(prop, self.pk.anchor, {f"{{{XLINK}}}href": href}).text = text.get(key or "")
+        elif key is not None:
+            self.add(prop, "gco:CharacterString").text = text[key]
         free = self.add(prop, f"{ft}:PT_FreeText")
         for lang, value in others:
             localised = {"locale": f"#{self.locale_ids[lang]}"}
@@ -155,6 +160,17 @@ class Writer:
         """A LanguageCode property with its ISO 639-2 code."""
         attrib = {"codeList": LANGUAGE_CODES, "codeListValue": code}
         self.add(parent, path, attrib).text = code
+
+
+def party_kind(contact: Contact) -> str:
+    """How to write a contact: "person", "organisation", or "position" (a party named by its position)."""
+    if contact.kind in ("person", "organisation"):
+        return contact.kind
+    if contact.organisation and contact.name != contact.organisation:
+        return "person"
+    if contact.organisation is None and contact.description == contact.name:
+        return "position"
+    return "organisation"
 
 
 def record_languages(record: Record) -> tuple[str, list[str]]:
@@ -189,7 +205,8 @@ def all_keywords(record: Record, main: str) -> list[Keyword]:
         if code is None or code not in present:
             label = inspire_theme_label(code, main) if code else theme
             uri = INSPIRE_THEME_URI + code if code else None
-            extra.append(Keyword({main: label}, INSPIRE_THEMES_THESAURUS, uri))
+            thesaurus_uri = known_thesaurus_uri(INSPIRE_THEMES_THESAURUS)
+            extra.append(Keyword({main: label}, INSPIRE_THEMES_THESAURUS, uri, thesaurus_uri))
             present.add(code)
     return [*record.keywords, *extra]
 
@@ -197,14 +214,14 @@ def all_keywords(record: Record, main: str) -> list[Keyword]:
 def write_keywords(w: Writer, parent: etree._Element, keywords: list[Keyword]) -> None:
     """descriptiveKeywords blocks: consecutive keywords of one thesaurus share a block."""
     i, c = w.pk.ident, w.pk.cit
-    for thesaurus, group in groupby(keywords, key=lambda k: k.thesaurus):
+    for (thesaurus, thesaurus_uri), group in groupby(keywords, key=lambda k: (k.thesaurus, k.thesaurus_uri)):
         block = w.add(parent, f"{i}:descriptiveKeywords/{i}:MD_Keywords")
         for keyword in group:
             w.text(block, f"{i}:keyword", keyword.label, keyword.uri)
         if thesaurus:
             published = KNOWN_THESAURI.get(thesaurus, (None, None))[1]
             citation = w.add(block, f"{i}:thesaurusName/{c}:CI_Citation")
-            w.anchored(citation, f"{c}:title", thesaurus)
+            w.string(citation, f"{c}:title", thesaurus, thesaurus_uri or known_thesaurus_uri(thesaurus))
             write_ci_dates(
                 w, citation, [("publication", date.fromisoformat(published) if published else None)]
             )

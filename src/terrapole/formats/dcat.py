@@ -12,8 +12,10 @@ Mapping (dataset node D, its catalog record C, linked by `D foaf:isPrimaryTopicO
 - identifiers: `D dct:identifier`; with a scheme (DOI...) also `adms:identifier [skos:notation;
   adms:schemaAgency]`. The dataset URI is its first http(s) identifier, else its DOI URL.
 - title, abstract, alternate_titles: `dct:title`, `dct:description` (language-tagged), `dct:alternative`.
-- hierarchy_level, resource_type: `rdf:type` dcat:Dataset / dcat:DatasetSeries / dcat:DataService and
-  `geodcatap:resourceType`; `dct:type` (DCMI types).
+- hierarchy_level, resource_type, service_type: `rdf:type` dcat:Dataset / dcat:DatasetSeries /
+  dcat:DataService and `geodcatap:resourceType`; `dct:type` (DCMI types); `geodcatap:serviceType`.
+  A service's links are also its `dcat:endpointURL` / `dcat:endpointDescription`, the datasets it
+  operates on its `dcat:servesDataset`.
 - language, languages: `C dct:language`, `D dct:language` (EU language authority URIs).
 - keywords: `dcat:keyword` (free keywords); `dcat:theme skos:Concept` with `skos:prefLabel` and
   `skos:inScheme` (keywords with a URI or a thesaurus); `dct:subject` is read too.
@@ -40,6 +42,9 @@ Mapping (dataset node D, its catalog record C, linked by `D foaf:isPrimaryTopicO
 - parent_identifier, related: `dct:isPartOf` (`dcat:inSeries` is read too); `dcat:qualifiedRelation`
   and `dct:relation`.
 - version, metadata_standard: `owl:versionInfo`; `C dct:conformsTo`.
+
+Texts that ISO records anchored to a URI (`Record.extra["iso:anchors"]`: INSPIRE access and use
+conditions, thesauri) are written as resources named by that URI, with the text as their label.
 
 What changes on the way through DCAT besides `DROPPED_FIELDS`: RDF is unordered, so multi-valued
 fields may come back in another order (parsing keeps document order for RDF/XML and JSON-LD; Turtle
@@ -76,7 +81,7 @@ MEDIA_TYPES: dict[str, str] = {
 DROPPED_FIELDS: dict[str, str] = {
     "pole": "terrapole's own grouping of datasets by data centre; no DCAT property",
     "provenance": "where terrapole read the record (harvest bookkeeping), set again at ingest",
-    "extra": "format-specific leftovers of other formats",
+    "extra": "other formats' leftovers (the URIs of ISO anchors name rights statements and thesauri)",
     "constraints.classification": "ISO 19115 security classification; no DCAT-AP property",
 }
 

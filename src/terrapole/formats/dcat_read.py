@@ -441,8 +441,8 @@ class _Reader:
         for node in self.objects(self.node, DCTERMS.rights):
             if _is_iso_code(node):
                 use.append(str(node).removeprefix(t.ISO_CODELIST))
-            elif isinstance(node, URIRef):
-                other.append(str(node))  # a rights document named by its URI
+            elif isinstance(node, URIRef) and not self.label(node):
+                other.append(str(node))  # a rights document named by its URI only
             elif text := self.rights_text(node):
                 kind = self.text(node, DCTERMS.type)
                 {_OTHER_STATEMENT: other, _USE_STATEMENT: use}.get(kind or "", limitations).append(text)
@@ -465,9 +465,13 @@ class _Reader:
         return "open"
 
     def rights_text(self, node: Node) -> str:
-        if isinstance(node, (Literal, URIRef)):
+        """A statement's text: its label (a code list value named by URI may have one), else its URI."""
+        if isinstance(node, Literal):
             return str(node).strip()
-        return self.text(node, RDFS.label, DCTERMS.description, DCTERMS.title) or ""
+        return self.label(node) or (str(node) if isinstance(node, URIRef) else "")
+
+    def label(self, node: Node) -> str | None:
+        return self.text(node, RDFS.label, DCTERMS.description, DCTERMS.title)
 
     # dates and relations -----------------------------------------------------------------------
 

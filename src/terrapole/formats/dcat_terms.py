@@ -1,6 +1,6 @@
 """The vocabularies DCAT-AP and GeoDCAT-AP documents use: namespaces and the few code tables
-(languages, INSPIRE themes, EU data themes, access rights, responsible-party roles) that `formats.dcat`
-maps between canonical values and their URIs.
+(languages, EU data themes, access rights, responsible-party roles) that `formats.dcat` maps between
+canonical values and their URIs; the INSPIRE themes and restriction codes are the ISO formats'.
 
 The tables are small, stable registries (the EU Publications Office authority tables, the INSPIRE
 registry); they are written out here rather than loaded from SKOS files so that parsing and encoding
@@ -13,6 +13,9 @@ import re
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+# The INSPIRE themes (with English and French names) are the ISO formats' table.
+from terrapole.formats._iso_vocab import INSPIRE_THEMES, inspire_theme_for
 
 # rdflib's DCAT namespace is DCAT 2 and closed; DCAT 3 adds DatasetSeries, inSeries, version...
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -106,44 +109,6 @@ _TO_TERMINOLOGY = {
 _TO_TWO_LETTER = {code: row[0] for row in _LANGUAGES for code in row}
 _LANGUAGE_URI_TAIL = re.compile(r"(?:/language/|/iso639-[1-3]/|/iso639-[1-3]#)([A-Za-z]{2,3})$")
 
-INSPIRE_THEMES: dict[str, str] = {
-    "ac": "Atmospheric conditions",
-    "ad": "Addresses",
-    "af": "Agricultural and aquaculture facilities",
-    "am": "Area management/restriction/regulation zones and reporting units",
-    "au": "Administrative units",
-    "br": "Bio-geographical regions",
-    "bu": "Buildings",
-    "cp": "Cadastral parcels",
-    "ef": "Environmental monitoring facilities",
-    "el": "Elevation",
-    "er": "Energy resources",
-    "ge": "Geology",
-    "gg": "Geographical grid systems",
-    "gn": "Geographical names",
-    "hb": "Habitats and biotopes",
-    "hh": "Human health and safety",
-    "hy": "Hydrography",
-    "lc": "Land cover",
-    "lu": "Land use",
-    "mf": "Meteorological geographical features",
-    "mr": "Mineral resources",
-    "nz": "Natural risk zones",
-    "of": "Oceanographic geographical features",
-    "oi": "Orthoimagery",
-    "pd": "Population distribution — demography",
-    "pf": "Production and industrial facilities",
-    "ps": "Protected sites",
-    "rs": "Coordinate reference systems",
-    "sd": "Species distribution",
-    "so": "Soil",
-    "sr": "Sea regions",
-    "su": "Statistical units",
-    "tn": "Transport networks",
-    "us": "Utility and governmental services",
-}
-_INSPIRE_THEME_CODES = {name.casefold(): code for code, name in INSPIRE_THEMES.items()}
-
 EU_DATA_THEMES: dict[str, str] = {
     "AGRI": "Agriculture, fisheries, forestry and food",
     "ECON": "Economy and finance",
@@ -203,15 +168,6 @@ ISO_ROLES: frozenset[str] = frozenset(
         "stakeholder",
     )
 )
-# ISO 19115 MD_RestrictionCode values (access and use constraints).
-RESTRICTION_CODES: frozenset[str] = frozenset(
-    (
-        "copyright", "patent", "patentPending", "trademark", "license", "intellectualPropertyRights",
-        "restricted", "otherRestrictions", "unrestricted", "licenceUnrestricted", "licenceEndUser",
-        "licenceDistributor", "private", "statutory", "confidential", "sensitiveButUnclassified",
-        "in-confidence",
-    )
-)  # fmt: skip
 DCMI_TYPES: frozenset[str] = frozenset(
     (
         "Collection", "Dataset", "Event", "Image", "InteractiveResource", "MovingImage", "PhysicalObject",
@@ -254,16 +210,17 @@ def language_tag(tag: str) -> str:
 
 
 def inspire_theme_uri(theme: str) -> URIRef | None:
-    """The INSPIRE registry URI of a theme given by URI, code or English name."""
+    """The INSPIRE registry URI of a theme given by URI, code, or English or French name."""
     if theme.startswith(INSPIRE_THEME):
         return URIRef(theme)
-    code = theme if theme in INSPIRE_THEMES else _INSPIRE_THEME_CODES.get(theme.casefold())
+    code = theme if theme in INSPIRE_THEMES else inspire_theme_for(theme)
     return URIRef(INSPIRE_THEME + code) if code else None
 
 
 def inspire_theme_name(uri: str) -> str | None:
     """The English name of the INSPIRE theme with this URI."""
-    return INSPIRE_THEMES.get(uri.removeprefix(INSPIRE_THEME)) if uri.startswith(INSPIRE_THEME) else None
+    names = INSPIRE_THEMES.get(uri.removeprefix(INSPIRE_THEME)) if uri.startswith(INSPIRE_THEME) else None
+    return names[0] if names else None
 
 
 def code_of(uri: str) -> str:

@@ -18,6 +18,7 @@ from rdflib.term import Node
 from terrapole.core.model import Contact, LangText
 from terrapole.core.record import UNDETERMINED, Distribution, Record, Related
 from terrapole.formats import dcat_terms as t
+from terrapole.formats._iso_vocab import ANCHORS_KEY, RESTRICTION_CODES, anchor_uri
 from terrapole.formats.dcat_geometry import box_geojson, box_wkt, geometry_wkt, to_json
 from terrapole.formats.dcat_terms import DCAT
 
@@ -56,6 +57,9 @@ class _Writer:
         self.graph = graph
         self.record = record
         self.node: Node = URIRef(dataset_uri) if dataset_uri else _subject(record)
+        # The URIs ISO anchors gave texts that have no canonical field (INSPIRE code list values...).
+        anchors = record.extra.get(ANCHORS_KEY)
+        self.anchors: dict[str, str] = dict(anchors) if isinstance(anchors, dict) else {}
         self.license = self.license_node()
 
     def add(self, subject: Node, predicate: URIRef, value: Node | None) -> None:
@@ -157,7 +161,8 @@ class _Writer:
     def scheme(self, thesaurus: str) -> Node:
         if t.is_uri(thesaurus):
             return URIRef(thesaurus)
-        scheme = BNode()
+        uri = anchor_uri(thesaurus, self.anchors)
+        scheme = URIRef(uri) if uri and t.is_uri(uri) else BNode()
         self.add(scheme, RDF.type, SKOS.ConceptScheme)
         self.add(scheme, DCTERMS.title, Literal(thesaurus))
         return scheme
@@ -386,12 +391,14 @@ class _Writer:
             self.add(self.node, DCTERMS.rights, self.statement(value, _OTHER_STATEMENT))
 
     def statement(self, value: str, kind: URIRef | None) -> Node:
-        """A rights statement: an ISO restriction code, a URI or a text (typed when not a limitation)."""
-        if value in t.RESTRICTION_CODES and kind in (None, _USE_STATEMENT):
+        """A rights statement: an ISO restriction code, a URI, or a text (typed when it is not a use
+        limitation), named by the URI an ISO anchor gave it when there is one."""
+        if value in RESTRICTION_CODES and kind in (None, _USE_STATEMENT):
             return URIRef(t.ISO_CODELIST + value)
         if t.is_uri(value) and kind != _USE_STATEMENT:
             return URIRef(value)
-        node = BNode()
+        uri = anchor_uri(value, self.anchors)
+        node: Node = URIRef(uri) if uri and t.is_uri(uri) and uri != value else BNode()
         self.add(node, RDF.type, DCTERMS.RightsStatement)
         self.add(node, RDFS.label, Literal(value))
         self.add(node, DCTERMS.type, kind)

@@ -12,11 +12,15 @@ resource type <- metadataScope (resourceScope, name); metadata date <- the revis
 first dateInfo; parent_identifier <- parentMetadata (uuidref or citation identifier); languages <-
 the resource's defaultLocale and otherLocale; formats <- MD_Format specification citation titles;
 related <- associatedResource (name or metadataReference, associationType). A responsible party
-naming an organisation and its individuals gives one contact per individual (with the organisation).
-Dropped by `encode`: as for ISO 19139, and for services the resource languages.
+naming an organisation and its individuals gives one contact per individual (kind "person", with the
+organisation), an organisation alone one contact (kind "organisation"); partyIdentifier (code and
+codeSpace), else an anchor on the name, is the identifier and its scheme.
+Dropped by `encode`: DROPPED_FIELDS as for ISO 19139, and for services the resource languages.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -25,12 +29,21 @@ from terrapole.core.model import Contact
 from terrapole.core.record import Record, Related
 from terrapole.formats import _iso_write as iw
 from terrapole.formats._iso_gml import GML, children, local
-from terrapole.formats._iso_read import code, compiled, contact_info, read_record, short_text
-from terrapole.formats._iso_vocab import iso639_2, iso_role
+from terrapole.formats._iso_read import code, compiled, contact_info, named, read_record, short_text, string
+from terrapole.formats._iso_vocab import iso639_2, iso_role, party_scheme
 from terrapole.formats.xmlsafe import parse_xml
 
 MEDIA_TYPE = "application/vnd.iso.19115-3+xml"
-DROPPED = ("pole", "access", "provenance", "extra", "metadata_standard", "distribution format and media type")
+# Canonical fields ISO 19115-3 cannot carry (dotted paths); `extra` keeps only its "iso:anchors".
+DROPPED_FIELDS: tuple[str, ...] = (
+    "pole",
+    "access",
+    "provenance",
+    "extra",
+    "metadata_standard",
+    "distributions.format",
+    "distributions.media_type",
+)
 
 ISO = "http://standards.iso.org/iso/19115/-3/"
 _GENERATION_2 = {
@@ -130,34 +143,71 @@ def read_party(responsibility: etree._Element) -> list[Contact]:
     return [contact for party in parties for contact in _party_contacts(party, roles)]
 
 
-def _party_contacts(party: etree._Element, roles: tuple[str, ...]) -> list[Contact]:
-    props = dict(children(party))
-    if local(party.tag) != "CI_Organisation":
-        return _individual(party, roles, None, (None, None))
-    organisation = short_text(props.get("name"))
-    info = contact_info(props.get("contactInfo"))
-    individuals = [i for n, p in children(party) if n == "individual" for _, i in children(p)]
-    found = [c for i in individuals for c in _individual(i, roles, organisation, info)]
-    if found or not organisation:
-        return found
-    return [Contact(organisation, roles, organisation, email=info[0], url=info[1])]
+@dataclass(frozen=True, slots=True)
+class _Party:
+    """What a CI_Organisation or CI_Individual says of itself."""
+
+    name: str | None
+    identifier: str | None
+    scheme: str | None
+    email: str | None
+    url: str | None
+    position: str | None
 
 
-def _individual(
-    person: etree._Element,
-    roles: tuple[str, ...],
-    organisation: str | None,
-    info: tuple[str | None, str | None],
-) -> list[Contact]:
-    props = dict(children(person))
-    name = short_text(props.get("name"))
-    position = short_text(props.get("positionName"))
+def _party(element: etree._Element) -> _Party:
+    props = dict(children(element))
+    name, href = named(props.get("name"))
+    identifier = scheme = None
+    for _, mdi in children(props["partyIdentifier"]) if "partyIdentifier" in props else ():
+        ids = dict(children(mdi))
+        identifier, scheme = string(ids.get("code")), string(ids.get("codeSpace"))
+    identifier = identifier or href  # else an anchor on the name
     email, url = contact_info(props.get("contactInfo"))
-    if not (name or position):
-        return []
-    description = position if name else None
+    position = short_text(props.get("positionName"))
+    return _Party(name, identifier, scheme or party_scheme(identifier), email, url, position)
+
+
+def _party_contacts(element: etree._Element, roles: tuple[str, ...]) -> list[Contact]:
+    party = _party(element)
+    if local(element.tag) != "CI_Organisation":
+        return _individual(party, roles, None)
+    individuals = [i for n, p in children(element) if n == "individual" for _, i in children(p)]
+    found = [c for i in individuals for c in _individual(_party(i), roles, party)]
+    if found or not party.name:
+        return found
     return [
-        Contact(name or position or "", roles, organisation, email or info[0], url or info[1], description)
+        Contact(
+            party.name,
+            roles,
+            party.name,
+            party.email,
+            party.url,
+            kind="organisation",
+            identifier=party.identifier,
+            identifier_scheme=party.scheme,
+        )
+    ]
+
+
+def _individual(person: _Party, roles: tuple[str, ...], organisation: _Party | None) -> list[Contact]:
+    name = person.name or person.position
+    if not name:
+        return []
+    kind = "person" if person.name else None  # a party known by its position only
+    return [
+        Contact(
+            name,
+            roles,
+            organisation.name if organisation else None,
+            person.email or (organisation.email if organisation else None),
+            person.url or (organisation.url if organisation else None),
+            person.position,
+            kind=kind,
+            identifier=person.identifier,
+            identifier_scheme=person.scheme,
+            organisation_identifier=organisation.identifier if organisation else None,
+        )
     ]
 
 
@@ -204,7 +254,7 @@ def _header(w: iw.Writer, root: etree._Element, record: Record) -> None:
     w.code(scope, "mdb:resourceScope", "mcc:MD_ScopeCode", record.hierarchy_level)
     w.string(scope, "mdb:name", record.resource_type)
     for contact in record.metadata_contacts:
-        _party(w, root, "mdb:contact", contact)
+        _write_party(w, root, "mdb:contact", contact)
     if not record.metadata_contacts:
         w.nil(root, "mdb:contact")
     _date_info(w, root, record)
@@ -244,7 +294,7 @@ def _identification(w: iw.Writer, root: etree._Element, record: Record) -> None:
     if not record.abstract:
         w.nil(ident, "mri:abstract")
     for contact in record.contacts:
-        _party(w, ident, "mri:pointOfContact", contact)
+        _write_party(w, ident, "mri:pointOfContact", contact)
     for resolution in record.resolutions:
         iw.write_resolution(w, ident, resolution)
     for category in record.topic_categories:
@@ -322,8 +372,10 @@ def _distribution(w: iw.Writer, root: etree._Element, record: Record) -> None:
             iw.write_online(w, options, "mrd:onLine", link)
 
 
-def _party(w: iw.Writer, parent: etree._Element, path: str, contact: Contact) -> None:
+def _write_party(w: iw.Writer, parent: etree._Element, path: str, contact: Contact) -> None:
     # CI_Responsibility has one role: a contact with several is written once per role.
+    kind = iw.party_kind(contact)
+    person = kind != "organisation"
     for role in contact.roles or (None,):
         responsibility = w.add(parent, f"{path}/cit:CI_Responsibility")
         if role:
@@ -331,21 +383,36 @@ def _party(w: iw.Writer, parent: etree._Element, path: str, contact: Contact) ->
         else:
             w.nil(responsibility, "cit:role")
         party = w.add(responsibility, "cit:party")
-        if contact.organisation is None:
-            _person(w, w.add(party, "cit:CI_Individual"), contact)
-            continue
-        organisation = w.add(party, "cit:CI_Organisation")
-        w.string(organisation, "cit:name", contact.organisation)
-        if contact.name == contact.organisation:
-            _contact_info(w, organisation, contact)
-        else:
+        if person and contact.organisation:
+            organisation = w.add(party, "cit:CI_Organisation")
+            w.string(organisation, "cit:name", contact.organisation)
+            _party_identifier(w, organisation, contact.organisation_identifier, None)
             _person(w, w.add(organisation, "cit:individual/cit:CI_Individual"), contact)
+        elif kind == "position":
+            w.string(w.add(party, "cit:CI_Individual"), "cit:positionName", contact.description)
+        elif person:
+            _person(w, w.add(party, "cit:CI_Individual"), contact)
+        else:
+            organisation = w.add(party, "cit:CI_Organisation")
+            w.string(organisation, "cit:name", contact.name)
+            _contact_info(w, organisation, contact)
+            _party_identifier(w, organisation, contact.identifier, contact.identifier_scheme)
 
 
 def _person(w: iw.Writer, person: etree._Element, contact: Contact) -> None:
     w.string(person, "cit:name", contact.name)
     _contact_info(w, person, contact)
+    _party_identifier(w, person, contact.identifier, contact.identifier_scheme)
     w.string(person, "cit:positionName", contact.description)
+
+
+def _party_identifier(
+    w: iw.Writer, party: etree._Element, identifier: str | None, scheme: str | None
+) -> None:
+    if identifier:
+        element = w.add(party, "cit:partyIdentifier/mcc:MD_Identifier")
+        w.string(element, "mcc:code", identifier)
+        w.string(element, "mcc:codeSpace", scheme or party_scheme(identifier))
 
 
 def _contact_info(w: iw.Writer, party: etree._Element, contact: Contact) -> None:

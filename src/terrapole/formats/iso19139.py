@@ -1,6 +1,6 @@
 """ISO 19139 (gmd:MD_Metadata, and ISO 19115-2 gmi:MI_Metadata) to and from canonical records.
 
-Why not OWSLib for reading: `owslib.iso.MD_Metadata` parses the shared fixtures at about 400 records/s
+Why not OWSLib for reading: `owslib.iso.MD_Metadata` parses the shared fixtures at 400-550 records/s
 on one core of the project machine (see docs/benchmarks.md), short of the 1,000 records/s the ingest of
 harvested catalogues needs, and it misses records whose identification section is a national
 substitute (`fra:FRA_DataIdentification` in French SINP records). So we read with our own mapping
@@ -14,19 +14,28 @@ GeoSource templates), which we read as 19139.
 Mapping notes (canonical field <- ISO 19139):
 - identifier <- fileIdentifier, else the first citation identifier (InvalidRecord when neither);
 - contacts <- citation citedResponsibleParty, identification pointOfContact, distributorContact (one
-  contact per party and role); metadata_contacts <- contact; encoded back as pointOfContact;
+  contact per party and role); metadata_contacts <- contact; encoded back as pointOfContact. A
+  party with an individualName is a person (kind "person", its organisationName the organisation),
+  else an organisation; anchors on those names are the parties' identifiers (ORCID, ROR URLs, the
+  scheme read from the host); positionName is the description;
 - lineage <- LI_Lineage statement, else the process step descriptions, one per line;
 - resource_type <- hierarchyLevelName; service_type <- srv:serviceType; version <- citation edition;
 - related <- aggregationInfo (identifier, association type, name) and srv:operatesOn (uuidref, else href);
 - distributions <- every CI_OnlineResource of distributionInfo, then the services' connect points;
-- sizes <- transferSize in megabytes (`12.5 MB`); formats <- MD_Format names (versions are dropped).
+- sizes <- transferSize in megabytes (`12.5 MB`; other units are converted when written);
+- formats <- MD_Format names (versions are dropped); language <- the ISO 639-2 code as written (a
+  BCP 47 language is written as its ISO 639-2/B code); keyword thesaurus_uri <- the thesaurus title's
+  anchor, else the URI of a thesaurus the INSPIRE guidelines cite; INSPIRE themes are written as
+  keywords of the GEMET INSPIRE themes thesaurus when no keyword stands for them.
 
-Anchors: a keyword's anchor is its concept URI; the anchors of texts that have no URI field (access
-and use statements, protocols, format names, thesaurus titles, identifier and CRS codes) are kept in
-`Record.extra["iso:anchors"]` (text -> URI) unless the encoder derives them itself, and written back.
+Anchors: a keyword's anchor is its concept URI, a thesaurus title's the thesaurus URI, a party name's
+the party identifier; the anchors of texts that have no URI field (access and use statements,
+protocols, format names, identifier and CRS codes; thesaurus titles too, for the formats that look
+them up by title) are kept in `Record.extra["iso:anchors"]` (text -> URI) unless the encoder derives
+them itself, and written back.
 
-Fields ISO 19139 does not carry, dropped by `encode` (see DROPPED): pole, access, provenance, extra
-(but for its anchors), the media type and format of each distribution, and metadata_standard (the
+Fields ISO 19139 does not carry, dropped by `encode` (see DROPPED_FIELDS): pole, access, provenance,
+extra (but for its anchors), the media type and format of each distribution, and metadata_standard (the
 encoder writes its own); for services (srv:SV_ServiceIdentification), topic categories, resolutions
 and resource languages. Keyword types, thesaurus dates (the encoder writes those of the thesauri it
 knows) and srv:couplingType are not kept.
@@ -41,12 +50,21 @@ from terrapole.core.model import Contact
 from terrapole.core.record import Record, Related
 from terrapole.formats import _iso_write as iw
 from terrapole.formats._iso_gml import GML, children, local
-from terrapole.formats._iso_read import code, compiled, contact_info, read_record, short_text
-from terrapole.formats._iso_vocab import iso639_2, iso_role
+from terrapole.formats._iso_read import code, compiled, contact_info, named, read_record, short_text
+from terrapole.formats._iso_vocab import iso639_2, iso_role, party_scheme, party_url
 from terrapole.formats.xmlsafe import parse_xml
 
 MEDIA_TYPE = "application/vnd.iso.19139+xml"
-DROPPED = ("pole", "access", "provenance", "extra", "metadata_standard", "distribution format and media type")
+# Canonical fields ISO 19139 cannot carry (dotted paths); `extra` keeps only its "iso:anchors".
+DROPPED_FIELDS: tuple[str, ...] = (
+    "pole",
+    "access",
+    "provenance",
+    "extra",
+    "metadata_standard",
+    "distributions.format",
+    "distributions.media_type",
+)
 
 GMD = "http://www.isotc211.org/2005/gmd"
 GMI = "http://www.isotc211.org/2005/gmi"
@@ -127,16 +145,20 @@ def parse(data: bytes) -> Record:
 
 
 def read_party(party: etree._Element) -> list[Contact]:
-    """The contact of a CI_ResponsibleParty (none when it names nobody)."""
+    """The contact of a CI_ResponsibleParty (none when it names nobody).
+
+    A person is named by individualName, an organisation by organisationName; an anchor on either
+    (INSPIRE practice) is the party's persistent identifier (ORCID, ROR...)."""
     props = dict(children(party))
-    individual = short_text(props.get("individualName"))
-    organisation = short_text(props.get("organisationName"))
+    individual, person_id = named(props.get("individualName"))
+    organisation, organisation_id = named(props.get("organisationName"))
     position = short_text(props.get("positionName"))
     name = individual or organisation or position
     if not name:
         return []
     email, url = contact_info(props.get("contactInfo"))
     role = code(props.get("role"))
+    identifier = person_id if individual else organisation_id
     return [
         Contact(
             name=name,
@@ -144,7 +166,11 @@ def read_party(party: etree._Element) -> list[Contact]:
             organisation=organisation,
             email=email,
             url=url,
-            description=position if (individual or organisation) else None,
+            description=position,
+            kind="person" if individual else "organisation" if organisation else None,
+            identifier=identifier,
+            identifier_scheme=party_scheme(identifier),
+            organisation_identifier=organisation_id if individual else None,
         )
     ]
 
@@ -308,17 +334,31 @@ def _quality(w: iw.Writer, root: etree._Element, record: Record) -> None:
 
 def _party(w: iw.Writer, parent: etree._Element, path: str, contact: Contact) -> None:
     # CI_ResponsibleParty has one role: a contact with several is written once per role.
+    kind = iw.party_kind(contact)
     for role in contact.roles or (None,):
         party = w.add(parent, f"{path}/gmd:CI_ResponsibleParty")
-        w.string(party, "gmd:individualName", contact.name if contact.name != contact.organisation else None)
-        w.string(party, "gmd:organisationName", contact.organisation)
+        if kind == "person":
+            own = party_url(contact.identifier, contact.identifier_scheme)
+            w.string(party, "gmd:individualName", contact.name, own)
+            w.string(
+                party,
+                "gmd:organisationName",
+                contact.organisation,
+                party_url(contact.organisation_identifier, None),
+            )
+        elif kind == "organisation":
+            w.string(
+                party,
+                "gmd:organisationName",
+                contact.name,
+                party_url(contact.identifier, contact.identifier_scheme),
+            )
         w.string(party, "gmd:positionName", contact.description)
         if contact.email or contact.url:
             info = w.add(party, "gmd:contactInfo/gmd:CI_Contact")
             if contact.email:
-                w.string(
-                    w.add(info, "gmd:address/gmd:CI_Address"), "gmd:electronicMailAddress", contact.email
-                )
+                address = w.add(info, "gmd:address/gmd:CI_Address")
+                w.string(address, "gmd:electronicMailAddress", contact.email)
             if contact.url:
                 w.add(info, "gmd:onlineResource/gmd:CI_OnlineResource/gmd:linkage/gmd:URL").text = contact.url
         if role:

@@ -18,9 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from terrapole.core.errors import (
+    AccessDenied,
+    ChecksumMismatch,
     Conflict,
     InvalidParameter,
     InvalidRecord,
+    InvalidSignature,
     NotFound,
     StorageError,
     TerrapoleError,
@@ -34,6 +37,9 @@ STATUS_CODES: Mapping[type[TerrapoleError], int] = {
     InvalidRecord: 400,
     NotFound: 404,
     Conflict: 409,
+    AccessDenied: 403,
+    InvalidSignature: 403,
+    ChecksumMismatch: 500,
     StorageError: 503,
     TerrapoleError: 500,
 }
