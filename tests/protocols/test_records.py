@@ -209,8 +209,9 @@ def test_html_escapes_record_text(client: TestClient, store: CatalogStore) -> No
         abstract={"en": "a & b"},
         keywords=(Keyword({"en": '"><img src=x>'}),),
     )
-    store.upsert_collections([collection_from_record(hostile)])
-    for url in ("/records/collections/datasets/items/x%3C1%3E", "/records/collections/datasets/items"):
+    collection = collection_from_record(hostile)
+    store.upsert_collections([collection])
+    for url in (f"/records/collections/datasets/items/{collection.id}", "/records/collections/datasets/items"):
         page = client.get(url, params={"f": "html"})
         assert page.status_code == 200
         assert "<script>" not in page.text and "<img" not in page.text
