@@ -430,6 +430,7 @@ def _collection_spec() -> TableSpec:
             },
         },
         bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy"),
+        box_index_sql="ST_MakeEnvelope(c.minx, c.miny, c.maxx, c.maxy, 4326)",
         text_configs=COLLECTION_TEXT_CONFIGS,
     )
 

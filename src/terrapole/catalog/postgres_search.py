@@ -73,6 +73,9 @@ class TableSpec:
     # Column bounds of the bounding box, and whether a geometry column refines it.
     bbox_sql: tuple[str, str, str, str] | None = None
     geometry_exact: bool = False
+    # A GiST-indexed expression of the row's box: box searches also test it with &&, so that the
+    # index finds the rows (a btree on the bounds cannot narrow a two-sided overlap test).
+    box_index_sql: str | None = None
     # Largest distances (before, after) between a row's sort instant and its start and end.
     time_bounds: Callable[[], tuple[int, int]] | None = None
     # The text search configurations the table's text vectors were built with.
@@ -206,6 +209,9 @@ class Searcher:
                     [part.east, part.west, part.north, part.south],
                 )
             )
+        if self.spec.box_index_sql is not None:
+            envelope = f"{self.spec.box_index_sql} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+            tests.append(Fragment(envelope, [part.west, part.south, part.east, part.north]))
         if self.spec.geometry_exact:
             geometry = self.spec.resolve("geometry").sql
             function = "_ST_Intersects" if driven else "ST_Intersects"

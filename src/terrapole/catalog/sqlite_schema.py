@@ -39,6 +39,9 @@ CREATE TABLE IF NOT EXISTS items (
     UNIQUE (collection, id)
 );
 
+-- Collection boxes: box counts and filters read this narrow index, not the wide rows.
+CREATE INDEX IF NOT EXISTS collections_box ON collections (minx, maxx, miny, maxy);
+
 CREATE VIRTUAL TABLE IF NOT EXISTS items_rtree USING rtree (rid, minx, maxx, miny, maxy);
 
 CREATE TRIGGER IF NOT EXISTS items_rtree_update AFTER UPDATE OF minx, miny, maxx, maxy ON items
