@@ -211,7 +211,10 @@ def test_html_escapes_record_text(client: TestClient, store: CatalogStore) -> No
     )
     collection = collection_from_record(hostile)
     store.upsert_collections([collection])
-    for url in (f"/records/collections/datasets/items/{collection.id}", "/records/collections/datasets/items"):
+    for url in (
+        f"/records/collections/datasets/items/{collection.id}",
+        "/records/collections/datasets/items",
+    ):
         page = client.get(url, params={"f": "html"})
         assert page.status_code == 200
         assert "<script>" not in page.text and "<img" not in page.text
