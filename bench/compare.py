@@ -317,22 +317,28 @@ def create_databases(cluster: Cluster, systems: Sequence[str]) -> str:
 
 
 # -- stac-fastapi-pgstac ---------------------------------------------------------------------
-def ensure_pgstac_venv(venv: Path) -> dict[str, str]:
-    """Create the virtualenv of stac-fastapi-pgstac and pypgstac unless there; their versions."""
+def ensure_venv(venv: Path, packages: Sequence[str], report: Sequence[str]) -> dict[str, str]:
+    """A virtualenv holding `packages` from the package index, created unless there; the versions
+    of the distributions named in `report`."""
     python = venv / "bin" / "python"
     if not python.exists():
-        search._say(f"installing {' '.join(PGSTAC_PACKAGES)} into {venv}")
+        search._say(f"installing {' '.join(packages)} into {venv}")
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PGSTAC_PACKAGES], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
     code = (
-        "import json, importlib.metadata as m; print(json.dumps({p: m.version(p) for p in "
-        "('stac-fastapi-pgstac', 'stac-fastapi-api', 'pypgstac', 'psycopg', 'asyncpg', "
-        "'uvicorn')}))"
+        "import json, sys, importlib.metadata as m; "
+        "print(json.dumps({p: m.version(p) for p in sys.argv[1:]}))"
     )
     versions: dict[str, str] = json.loads(
-        subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True).stdout
+        subprocess.run([str(python), "-c", code, *report], check=True, capture_output=True, text=True).stdout
     )
     return versions
+
+
+def ensure_pgstac_venv(venv: Path) -> dict[str, str]:
+    """Create the virtualenv of stac-fastapi-pgstac and pypgstac unless there; their versions."""
+    report = ("stac-fastapi-pgstac", "stac-fastapi-api", "pypgstac", "psycopg", "asyncpg", "uvicorn")
+    return ensure_venv(venv, PGSTAC_PACKAGES, report)
 
 
 def write_ndjson(directory: Path, count: int, seed: int) -> tuple[Path, Path, float]:

@@ -29,10 +29,12 @@ from terrapole.core.model import Item
 from terrapole.harvest.api import harvest_router
 from terrapole.portal import add_portal
 from terrapole.protocols import OrjsonResponse
+from terrapole.protocols.csw import csw_router
 from terrapole.protocols.dcat import dcat_router
 from terrapole.protocols.downloads import download_router
 from terrapole.protocols.oaipmh import oaipmh_router
 from terrapole.protocols.problems import add_problem_handlers
+from terrapole.protocols.records import records_router
 from terrapole.protocols.sitemap import sitemap_router
 from terrapole.protocols.stac_api import stac_router
 from terrapole.settings import Settings
@@ -62,7 +64,7 @@ def create_app(
         app.include_router(module.router)
     _add_downloads(app, settings)
     gate = _LazyGate(app)
-    for harvestable in (oaipmh_router, dcat_router, sitemap_router):
+    for harvestable in (oaipmh_router, dcat_router, sitemap_router, csw_router, records_router):
         app.include_router(harvestable(_store_provider(app), settings, gate), dependencies=who)
     app.include_router(harvest_router(_store_provider(app), settings), dependencies=who)
     _add_site_routes(app, settings)

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     )
     title: str = "terrapole"
     description: str = "Earth-system data from five thematic data centres, in one catalog."
+    contact_email: str = Field(
+        default="contact@terrapole.invalid",
+        description="E-mail address of the service's point of contact (CSW and INSPIRE capabilities)",
+    )
     default_limit: int = Field(default=10, ge=1)
     max_limit: int = Field(default=1000, ge=1)
     count_limit: int = Field(

@@ -11,6 +11,7 @@ import pytest
 
 from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.catalog.base import ChangeKey, ChangeScope, CollectionChange
+from terrapole.catalog.sqlite_schema import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 from terrapole.core.errors import CollectionNotFound
 from terrapole.core.model import Collection
 from terrapole.core.record import Record, collection_from_record
@@ -168,7 +169,8 @@ def test_upgrading_a_sqlite_catalog_fills_datestamps(tmp_path: Any) -> None:
     finally:
         store.close()
     with sqlite3.connect(settings.catalog_path) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert version == str(SQLITE_SCHEMA_VERSION)
 
 
 @pytest.mark.backends("postgres")
@@ -176,6 +178,7 @@ def test_upgrading_a_postgres_catalog_fills_datestamps_and_parents(settings: Set
     import psycopg
 
     from terrapole.catalog.postgres import PostgresCatalog, upgrade
+    from terrapole.catalog.postgres_schema import SCHEMA_VERSION
 
     assert settings.database_url
     store = PostgresCatalog(settings.database_url)
@@ -186,14 +189,14 @@ def test_upgrading_a_postgres_catalog_fills_datestamps_and_parents(settings: Set
         conn.execute("ALTER TABLE collections DROP COLUMN datestamp, DROP COLUMN parent")
         conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     before = datetime.now(UTC) - timedelta(seconds=1)
-    assert upgrade(settings.database_url) == 3
+    assert upgrade(settings.database_url) == SCHEMA_VERSION
     store = PostgresCatalog(settings.database_url)
     try:
         changes = {c.id: c for c in walk(store, 10)}
         assert set(changes) == {"child", "plain"}
         assert changes["child"].parent == "series-x" and changes["plain"].parent is None
         assert all(c.datestamp >= before for c in changes.values())
-        assert upgrade(settings.database_url) == 3  # a second run changes nothing
+        assert upgrade(settings.database_url) == SCHEMA_VERSION  # a second run changes nothing
         assert {c.id: c for c in walk(store, 10)} == changes
     finally:
         store.close()

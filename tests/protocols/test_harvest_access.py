@@ -97,3 +97,47 @@ def test_the_portal_lists_and_facets_leave_it_out(guarded: Guarded) -> None:
     assert f"/datasets/{SECRET}" in client.get("/poles/ocean", headers=guarded.member).text
     counted = client.get("/portal/facets").json()["datasets"]
     assert counted == client.get("/portal/facets", headers=guarded.member).json()["datasets"] - 1
+
+
+def csw_ids(client: TestClient, headers: dict[str, str] | None = None, **arguments: str) -> list[str]:
+    params = {"service": "CSW", "version": "2.0.2", "request": "GetRecords", "typeNames": "csw:Record"}
+    response = client.get("/csw", params={**params, **arguments}, headers=headers or {})
+    document = etree.fromstring(response.content)
+    records = document.iter("{http://www.opengis.net/cat/csw/2.0.2}BriefRecord")
+    return [r.findtext("{http://purl.org/dc/elements/1.1/}identifier") or "" for r in records]
+
+
+def test_csw_hides_it_from_searches_counts_and_lookups(guarded: Guarded) -> None:
+    client = guarded.client
+    every = {"resultType": "results", "elementSetName": "brief", "maxRecords": "50"}
+    assert SECRET not in csw_ids(client, **every) and len(csw_ids(client, **every)) == 9
+    assert SECRET in csw_ids(client, guarded.member, **every)
+    hits = etree.fromstring(
+        client.get(
+            "/csw",
+            params={
+                "service": "CSW",
+                "version": "2.0.2",
+                "request": "GetRecords",
+                "typeNames": "csw:Record",
+                "resultType": "hits",
+            },
+        ).content
+    )
+    results = hits.find("{http://www.opengis.net/cat/csw/2.0.2}SearchResults")
+    assert results is not None and results.get("numberOfRecordsMatched") == "9"
+    by_id = {"service": "CSW", "version": "2.0.2", "request": "GetRecordById", "id": SECRET}
+    assert SECRET not in client.get("/csw", params=by_id).text
+    assert SECRET in client.get("/csw", params=by_id, headers=guarded.member).text
+
+
+def test_ogc_api_records_hides_it(guarded: Guarded) -> None:
+    client = guarded.client
+
+    def ids(headers: dict[str, str]) -> list[str]:
+        found = client.get("/records/collections/ocean/items?limit=50", headers=headers).json()
+        return [f["id"] for f in found["features"]]
+
+    assert SECRET not in ids({}) and SECRET in ids(guarded.member)
+    assert client.get(f"/records/collections/ocean/items/{SECRET}").status_code == 404
+    assert client.get(f"/records/collections/ocean/items/{SECRET}", headers=guarded.member).status_code == 200

@@ -26,7 +26,24 @@ CORE_COLLECTION_QUERYABLES: dict[str, dict[str, Any]] = {
     "license": {"description": "Licence (SPDX identifier)", "type": "string"},
     "pole": {"description": "Thematic data centre", "type": "string"},
     "datetime": {"description": "Temporal extent", "type": "string", "format": "date-time"},
+    "start_datetime": {
+        "description": "Start of the temporal extent",
+        "type": "string",
+        "format": "date-time",
+    },
+    "end_datetime": {"description": "End of the temporal extent", "type": "string", "format": "date-time"},
     "geometry": {"description": "Spatial extent", "$ref": "https://geojson.org/schema/Geometry.json"},
+    "type": {"description": "Resource type (ISO 19115 scope: dataset, series, service...)", "type": "string"},
+    "keywords": {"description": "Keywords, topic categories and themes, joined by '; '", "type": "string"},
+    "organisation": {"description": "Responsible organisations, joined by '; '", "type": "string"},
+    "formats": {"description": "Distribution formats, joined by '; '", "type": "string"},
+    "language": {"description": "Language of the resource", "type": "string"},
+    "parent_identifier": {"description": "Identifier of the parent record (series)", "type": "string"},
+    "created": {"description": "Creation date of the resource", "type": "string", "format": "date-time"},
+    "published": {"description": "Publication date of the resource", "type": "string", "format": "date-time"},
+    "revised": {"description": "Revision date of the resource", "type": "string", "format": "date-time"},
+    "updated": {"description": "Date of the metadata record", "type": "string", "format": "date-time"},
+    "anytext": {"description": "Every word of the record, lowercased", "type": "string"},
 }
 
 
@@ -124,6 +141,17 @@ class CatalogStore(Protocol):
 
     def search_collections(self, query: Query) -> Page[Collection]:
         """Collections matching the query (text, bbox, datetime, filter, sort, paging)."""
+        ...
+
+    def count_collections(self, query: Query) -> int:
+        """The exact number of collections matching the query, however long counting takes
+        (searches give `number_matched` only when it is cheap; protocols that must state it, such
+        as CSW, ask here)."""
+        ...
+
+    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order, at most `limit`
+        (times as aware datetimes); raises UnknownQueryable."""
         ...
 
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:

@@ -46,14 +46,21 @@ from terrapole.catalog.postgres_filter import Queryable
 from terrapole.catalog.postgres_schema import (
     CHANGE_TRACKING_VERSION,
     COLLECTION_TEXT_CONFIGS,
+    FACETS_VERSION,
     SCHEMA_VERSION,
     statements,
 )
 from terrapole.catalog.postgres_search import Searcher, SortKey, TableSpec, json_property
 from terrapole.catalog.postgres_write import ITEM_SELECT, PROMOTED_COLUMNS
-from terrapole.catalog.records import collection_from_json, item_from_row
+from terrapole.catalog.records import FACET_COLUMNS, FACET_TIMES, collection_from_json, item_from_row
 from terrapole.catalog.sql_filter import Fragment
-from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError, UnknownQueryable
+from terrapole.core.errors import (
+    CollectionNotFound,
+    InvalidParameter,
+    ItemNotFound,
+    StorageError,
+    UnknownQueryable,
+)
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
 from terrapole.settings import Settings
@@ -128,6 +135,8 @@ def upgrade(url: str) -> int:
                 postgres_write.rebuild_collection_text(conn)
             if 0 < version < CHANGE_TRACKING_VERSION:
                 postgres_changes.fill_parents(conn)
+            if 0 < version < FACETS_VERSION:
+                postgres_write.fill_collection_facets(conn)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StorageError(
                 f"cannot create the catalog schema ({_first(exc)}); a superuser must run "
@@ -298,6 +307,24 @@ class PostgresCatalog:
         records = [collection_from_json(row["content"]) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
 
+    def count_collections(self, query: Query) -> int:
+        """The exact number of collections matching the query."""
+        searcher = Searcher(_collection_spec(), self.count_limit, self.count_budget_ms)
+        with self._read() as conn:
+            return searcher.count(conn, query)
+
+    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order."""
+        column = _collection_spec().resolve(queryable)
+        if column.kind == "geometry":
+            raise InvalidParameter("queryable", f"{queryable!r} has no list of values")
+        sql = (
+            f"SELECT DISTINCT {column.sql} AS v FROM collections AS c "  # noqa: S608 - from the spec
+            f"WHERE {column.sql} IS NOT NULL ORDER BY 1 LIMIT %s"
+        )
+        with self._read() as conn:
+            return [row["v"] for row in conn.execute(sql, [limit]).fetchall()]
+
     # -- items ---------------------------------------------------------------------------
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:
         """Insert or replace items, one transaction per batch of `batch_size`.
@@ -450,6 +477,9 @@ def _collection_spec() -> TableSpec:
             end_sql="coalesce(c.end_datetime, 'infinity'::timestamptz)",
         ),
         "geometry": Queryable("ST_MakeEnvelope(c.minx, c.miny, c.maxx, c.maxy, 4326)", "geometry"),
+        "start_datetime": Queryable("c.start_datetime", "time"),
+        "end_datetime": Queryable("c.end_datetime", "time"),
+        **{name: Queryable(f"c.{name}", "time" if name in FACET_TIMES else "text") for name in FACET_COLUMNS},
     }
 
     def resolve(name: str) -> Queryable:
@@ -469,8 +499,14 @@ def _collection_spec() -> TableSpec:
             "datetime": SortKey("c.start_datetime", False, "time"),
             "license": SortKey("c.license", False, "text"),
             "pole": SortKey("c.pole", False, "text"),
+            **{
+                name: SortKey(f"c.{name}", False, "time" if name in FACET_TIMES else "text")
+                for name in FACET_COLUMNS
+                if name != "anytext"
+            },
         },
         bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy"),
+        box_index_sql="ST_MakeEnvelope(c.minx, c.miny, c.maxx, c.maxy, 4326)",
         text_configs=COLLECTION_TEXT_CONFIGS,
     )
 

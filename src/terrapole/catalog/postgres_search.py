@@ -76,6 +76,9 @@ class TableSpec:
     # Column bounds of the bounding box, and whether a geometry column refines it.
     bbox_sql: tuple[str, str, str, str] | None = None
     geometry_exact: bool = False
+    # A GiST-indexed expression of the row's box: box searches also test it with &&, so that the
+    # index finds the rows (a btree on the bounds cannot narrow a two-sided overlap test).
+    box_index_sql: str | None = None
     # Largest distances (before, after) between a row's sort instant and its start and end.
     # SQL for those distances in microseconds (read by the query itself: no extra round trip).
     time_bounds: tuple[str, str] | None = None
@@ -250,6 +253,9 @@ class Searcher:
                     [part.east, part.west, part.north, part.south],
                 )
             )
+        if self.spec.box_index_sql is not None:
+            envelope = f"{self.spec.box_index_sql} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+            tests.append(Fragment(envelope, [part.west, part.south, part.east, part.north]))
         if self.spec.geometry_exact:
             geometry = self.spec.resolve("geometry").sql
             function = "_ST_Intersects" if driven else "ST_Intersects"
@@ -285,7 +291,8 @@ class Searcher:
         if "k" in token:
             where = [*where, _after(keys, _token_values(keys, token["k"]), backwards)]
         order = [SortKey(k.sql, k.descending != backwards, k.kind, k.nullable) for k in keys]
-        sql, params = _select(self.spec, where, order, query.limit + 1)
+        offset = 0 if token else query.offset
+        sql, params = _select(self.spec, where, order, query.limit + 1, offset)
         rows = conn.execute(sql, params).fetchall()
         more = len(rows) > query.limit
         rows = rows[: query.limit]
@@ -293,11 +300,18 @@ class Searcher:
             rows.reverse()
         if token:
             matched = token.get("m")
-        elif not more:
-            matched = len(rows)  # the whole result fits on this first page
+        elif not more and (rows or not offset):
+            matched = offset + len(rows)  # the rest of the result fits on this page
         else:
             matched = self._count(conn, count_where)
-        return SearchOutcome(rows, matched, *_tokens(rows, keys, more, backwards, token, matched))
+        paged = bool(token) or offset > 0
+        return SearchOutcome(rows, matched, *_tokens(rows, keys, more, backwards, paged, matched))
+
+    def count(self, conn: psycopg.Connection[Any], query: Query, extra: Sequence[Fragment] = ()) -> int:
+        """The exact number of matches of the query (no count budget, no count limit)."""
+        clause, params = _where_sql([*extra, *self._where(query)])
+        sql = f"SELECT count(*) AS n FROM {self.spec.table} AS {self.spec.alias} {clause}"  # noqa: S608
+        return int(_scalar(conn, sql, params))
 
     def _count(self, conn: psycopg.Connection[Any], where: list[Fragment]) -> int | None:
         """The number of matches, if it can be counted within the count budget (else None)."""
@@ -329,7 +343,7 @@ class Searcher:
         sortby gives keyset paging instead.
         """
         assert query.text
-        start = _offset(token)
+        start = _offset(token) if token else query.offset
         match = text_query(query.text, self.spec.text_configs)
         a = self.spec.alias
         clause, params = _where_sql(where)
@@ -342,8 +356,8 @@ class Searcher:
         rows = rows[: query.limit]
         if token:
             matched = token.get("m")
-        elif not more:
-            matched = len(rows)
+        elif not more and (rows or not start):
+            matched = start + len(rows)
         else:
             matched = self._count(conn, where)
         next_token = encode_token({"o": start + query.limit, "m": matched}) if more else None
@@ -445,15 +459,16 @@ def _tokens(
     keys: list[SortKey],
     more: bool,
     backwards: bool,
-    token: dict[str, Any],
+    paged: bool,
     matched: int | None,
 ) -> tuple[str | None, str | None]:
+    """Next and previous tokens; `paged` when this page is not the first (a token or an offset)."""
     if not rows:
         return None, None
     first = [_token_value(rows[0][f"_k{i}"]) for i in range(len(keys))]
     last = [_token_value(rows[-1][f"_k{i}"]) for i in range(len(keys))]
     has_next = more if not backwards else True
-    has_prev = more if backwards else bool(token)
+    has_prev = more if backwards else paged
     next_token = encode_token({"k": last, "m": matched}) if has_next else None
     prev_token = encode_token({"k": first, "p": 1, "m": matched}) if has_prev else None
     return next_token, prev_token
@@ -469,7 +484,7 @@ def _token_value(value: Any) -> Any:
 
 
 def _select(
-    spec: TableSpec, where: list[Fragment], order: list[SortKey], limit: int
+    spec: TableSpec, where: list[Fragment], order: list[SortKey], limit: int, offset: int = 0
 ) -> tuple[str, list[Any]]:
     """Order and cut on the sort keys alone, then read (and convert) only the page's rows."""
     a = spec.alias
@@ -480,11 +495,11 @@ def _select(
     sql = (
         f"SELECT {spec.select}, {names} FROM (SELECT {keys}, {a}.rid AS _r "  # noqa: S608
         f"FROM {spec.table} AS {a} {clause} "
-        f"ORDER BY {', '.join(_order_term(k) for k in order)} LIMIT %s) AS t "
+        f"ORDER BY {', '.join(_order_term(k) for k in order)} LIMIT %s OFFSET %s) AS t "
         f"JOIN {spec.table} AS {a} ON {a}.rid = t._r "
         f"ORDER BY {', '.join(_order_term(k) for k in outer)}"
     )
-    return sql, [*params, limit]
+    return sql, [*params, limit, offset]
 
 
 def _order_term(key: SortKey) -> str:

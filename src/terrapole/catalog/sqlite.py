@@ -36,6 +36,7 @@ from terrapole.catalog.sqlite_schema import (
     DROP_DEFERRABLE,
     SCHEMA_VERSION,
     add_change_tracking,
+    missing_facet_columns,
 )
 from terrapole.catalog.sqlite_search import Searcher
 from terrapole.catalog.sqlite_tables import (
@@ -53,15 +54,16 @@ from terrapole.catalog.sqlite_write import (
     check_collections,
     collection_row,
     existing_rids,
+    fill_collection_facets,
     item_rows,
     record_queryables,
     record_spans,
 )
 from terrapole.catalog.textindex import TextIndexBusy
-from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError
+from terrapole.core.errors import CollectionNotFound, InvalidParameter, ItemNotFound, StorageError
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
-from terrapole.core.timeutil import to_micros
+from terrapole.core.timeutil import from_micros, to_micros
 from terrapole.settings import Settings
 
 READ_POOL_SIZE = 4
@@ -173,9 +175,23 @@ class SQLiteCatalog:
                 conn.execute(statement)
             with self._transaction() as step:
                 add_change_tracking(step, time.time_ns() // 1000)
+            self._add_collection_facets(conn)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         elif self.writable:
             self._end_bulk()  # repairs a bulk load that stopped before its end
+
+    def _add_collection_facets(self, conn: sqlite3.Connection) -> None:
+        """Schema 2: the facet columns of collections, added and filled in one transaction."""
+        existing = {row[1] for row in conn.execute("PRAGMA table_info(collections)")}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in missing_facet_columns(existing):
+                conn.execute(statement)
+            fill_collection_facets(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close every connection (optimising the query planner statistics first)."""
@@ -189,16 +205,16 @@ class SQLiteCatalog:
     # -- collections ---------------------------------------------------------------------
     def upsert_collections(self, collections: Iterable[Collection]) -> int:
         """Insert or replace collections by id; changed ones get a new datestamp."""
-        rows = [collection_row(c) for c in collections]
-        if not rows:
+        collections = list(collections)
+        if not collections:
             return 0
         with self._transaction() as conn:
             seq = sqlite_text.next_seq(conn, "collections")
             stamp = sqlite_changes.next_datestamp(conn)
-            conn.executemany(COLLECTION_UPSERT, [(*row, seq, stamp) for row in rows])
-            sqlite_changes.revive(conn, [row[0] for row in rows])
+            conn.executemany(COLLECTION_UPSERT, [(*collection_row(c, seq), stamp) for c in collections])
+            sqlite_changes.revive(conn, [c.id for c in collections])
         self._sync_text()
-        return len(rows)
+        return len(collections)
 
     def get_collection(self, collection_id: str) -> Collection:
         """The collection with this id."""
@@ -258,6 +274,25 @@ class SQLiteCatalog:
             outcome = searcher.run(conn, query)
         records = [collection_from_json(row["content"]) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
+
+    def count_collections(self, query: Query) -> int:
+        """The exact number of collections matching the query."""
+        searcher = Searcher(collection_spec(), self.text.collections, self.count_limit, self.count_budget_ms)
+        with self._read() as conn:
+            return searcher.count(conn, query)
+
+    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order."""
+        column = collection_spec().resolve(queryable)
+        if column.kind == "geometry":
+            raise InvalidParameter("queryable", f"{queryable!r} has no list of values")
+        sql = (
+            f"SELECT DISTINCT {column.sql} AS v FROM collections AS c "  # noqa: S608 - from the spec
+            f"WHERE {column.sql} IS NOT NULL ORDER BY 1 LIMIT ?"
+        )
+        with self._read() as conn:
+            values = [row[0] for row in conn.execute(sql, [limit])]
+        return [from_micros(v) for v in values] if column.kind == "time" else values
 
     # -- items ---------------------------------------------------------------------------
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:

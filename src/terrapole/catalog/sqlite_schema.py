@@ -6,7 +6,7 @@ import sqlite3
 
 from terrapole.catalog.records import collection_from_json, collection_parent
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -21,7 +21,9 @@ CREATE TABLE IF NOT EXISTS collections (
     minx REAL, miny REAL, maxx REAL, maxy REAL,
     s INTEGER, e INTEGER,
     seq INTEGER NOT NULL,
-    content BLOB NOT NULL
+    content BLOB NOT NULL,
+    type TEXT, keywords TEXT, organisation TEXT, formats TEXT, language TEXT, parent TEXT,
+    created INTEGER, published INTEGER, revised INTEGER, updated INTEGER, anytext TEXT
 );
 
 CREATE TABLE IF NOT EXISTS items (
@@ -40,6 +42,9 @@ CREATE TABLE IF NOT EXISTS items (
     content BLOB NOT NULL,
     UNIQUE (collection, id)
 );
+
+-- Collection boxes: box counts and filters read this narrow index, not the wide rows.
+CREATE INDEX IF NOT EXISTS collections_box ON collections (minx, maxx, miny, maxy);
 
 CREATE VIRTUAL TABLE IF NOT EXISTS items_rtree USING rtree (rid, minx, maxx, miny, maxy);
 
@@ -66,6 +71,33 @@ CREATE TABLE IF NOT EXISTS queryables (
     PRIMARY KEY (collection, name)
 ) WITHOUT ROWID;
 """
+
+# Version 3: the record-level queryables of collections (`records.FACET_COLUMNS`), in columns of
+# their own (times as integer microseconds). Added to an older table by `missing_facet_columns`
+# and filled from the stored records (`sqlite_write.fill_collection_facets`).
+FACET_TYPES = {
+    "type": "TEXT",
+    "keywords": "TEXT",
+    "organisation": "TEXT",
+    "formats": "TEXT",
+    "language": "TEXT",
+    "parent_identifier": "TEXT",
+    "created": "INTEGER",
+    "published": "INTEGER",
+    "revised": "INTEGER",
+    "updated": "INTEGER",
+    "anytext": "TEXT",
+}
+
+
+def missing_facet_columns(existing: set[str]) -> list[str]:
+    """ALTER TABLE statements adding the facet columns a collections table lacks (idempotent)."""
+    return [
+        f"ALTER TABLE collections ADD COLUMN {name} {kind}"
+        for name, kind in FACET_TYPES.items()
+        if name not in existing
+    ]
+
 
 # Secondary structures that a bulk load drops while it runs and rebuilds at its end.
 DEFERRABLE = (

@@ -6,7 +6,7 @@ Empty fields are left out; dates keep their precision (a date stays a date, a da
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +37,10 @@ _STRING_TUPLES = (
     "sizes",
     "overviews",
 )
+
+
+# The empty value of a required field's type, by the name of its annotation.
+_EMPTY: dict[str, Any] = {"LangText": {}, "JSONObject": {}, "tuple": (), "str": ""}
 
 
 def record_to_json(record: Record) -> JSON:
@@ -82,6 +86,14 @@ def _encode(value: Any) -> Any:
 
 def _plain(kind: type, data: Mapping[str, Any]) -> Any:
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    for required in fields(kind):
+        # `_encode` leaves empty values out, required ones too (a keyword with no label).
+        if (
+            required.name not in values
+            and required.default is MISSING
+            and required.default_factory is MISSING
+        ):
+            values[required.name] = _EMPTY.get(str(required.type).split("[")[0], "")
     if kind is Provenance and "retrieved" in values:
         values["retrieved"] = _datetime(data["retrieved"])
     return kind(**values)

@@ -156,7 +156,7 @@ def encode(record: Record) -> bytes:
     built with lxml: a quarter of the time, and OAI-PMH writes a hundred of these a page.
     """
     parts = [_DC_HEAD]
-    for name, text, lang in _elements(record):
+    for name, text, lang in dc_elements(record):
         attribute = f' xml:lang="{_escape(lang)}"' if lang and lang != UNDETERMINED else ""
         parts.append(f"<dc:{name}{attribute}>{_escape(text)}</dc:{name}>")
     parts.append("</oai_dc:dc>")
@@ -335,7 +335,9 @@ def _distributions(root: etree._Element) -> Iterable[Distribution]:
 # --- encode -------------------------------------------------------------------------------------
 
 
-def _elements(record: Record) -> Iterable[tuple[str, str, str | None]]:
+def dc_elements(record: Record) -> Iterable[tuple[str, str, str | None]]:
+    """The Dublin Core elements of a record as (element name, text, language) in document order
+    (csw:Record reuses them)."""
     yield from (("title", text, lang) for lang, text in record.title.items())
     for contact in record.contacts:
         if contact.name:
