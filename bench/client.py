@@ -222,23 +222,28 @@ def measure(client: httpx.Client, kind: QueryKind, warmup: int, check: Check = c
     """
     timing = Timing(kind.name, kind.goal_ms)
     for index, request in enumerate(kind.requests):
-        try:
-            started = time.perf_counter()
-            response = send(client, request)
-            elapsed_ms = (time.perf_counter() - started) * 1000
-        except httpx.HTTPError as exc:
-            if index >= warmup:
-                timing.errors.append(f"{request.method} {request.url}: {type(exc).__name__} {exc}")
-            continue
-        if index < warmup:
-            continue
-        problem, found = check(request, response)
-        if problem:
-            timing.errors.append(problem)
-            continue
-        timing.latencies_ms.append(elapsed_ms)
-        timing.empty += found == 0
+        measure_one(client, request, timing, counted=index >= warmup)
     return timing
+
+
+def measure_one(client: httpx.Client, request: Request, timing: Timing, counted: bool = True) -> None:
+    """Send one request; when `counted`, record its latency (or its error) in `timing`."""
+    try:
+        started = time.perf_counter()
+        response = send(client, request)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+    except httpx.HTTPError as exc:
+        if counted:
+            timing.errors.append(f"{request.method} {request.url}: {type(exc).__name__} {exc}")
+        return
+    if not counted:
+        return
+    problem, found = check(request, response)
+    if problem:
+        timing.errors.append(problem)
+        return
+    timing.latencies_ms.append(elapsed_ms)
+    timing.empty += found == 0
 
 
 def follow_next(client: httpx.Client, search: Request, links: int) -> Request:

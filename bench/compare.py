@@ -25,6 +25,7 @@ and its bulk ingest at least as fast as pypgstac's loader.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -316,22 +317,28 @@ def create_databases(cluster: Cluster, systems: Sequence[str]) -> str:
 
 
 # -- stac-fastapi-pgstac ---------------------------------------------------------------------
-def ensure_pgstac_venv(venv: Path) -> dict[str, str]:
-    """Create the virtualenv of stac-fastapi-pgstac and pypgstac unless there; their versions."""
+def ensure_venv(venv: Path, packages: Sequence[str], report: Sequence[str]) -> dict[str, str]:
+    """A virtualenv holding `packages` from the package index, created unless there; the versions
+    of the distributions named in `report`."""
     python = venv / "bin" / "python"
     if not python.exists():
-        search._say(f"installing {' '.join(PGSTAC_PACKAGES)} into {venv}")
+        search._say(f"installing {' '.join(packages)} into {venv}")
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PGSTAC_PACKAGES], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
     code = (
-        "import json, importlib.metadata as m; print(json.dumps({p: m.version(p) for p in "
-        "('stac-fastapi-pgstac', 'stac-fastapi-api', 'pypgstac', 'psycopg', 'asyncpg', "
-        "'uvicorn')}))"
+        "import json, sys, importlib.metadata as m; "
+        "print(json.dumps({p: m.version(p) for p in sys.argv[1:]}))"
     )
     versions: dict[str, str] = json.loads(
-        subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True).stdout
+        subprocess.run([str(python), "-c", code, *report], check=True, capture_output=True, text=True).stdout
     )
     return versions
+
+
+def ensure_pgstac_venv(venv: Path) -> dict[str, str]:
+    """Create the virtualenv of stac-fastapi-pgstac and pypgstac unless there; their versions."""
+    report = ("stac-fastapi-pgstac", "stac-fastapi-api", "pypgstac", "psycopg", "asyncpg", "uvicorn")
+    return ensure_venv(venv, PGSTAC_PACKAGES, report)
 
 
 def write_ndjson(directory: Path, count: int, seed: int) -> tuple[Path, Path, float]:
@@ -533,72 +540,139 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 items.unlink(missing_ok=True)
             if not samples:
                 samples = _samples(args.items, args.seed)
-            # Serving and measuring, one server process at a time.
-            for name in systems:
-                current = runs[name]
-                if current.error:
-                    continue
-                port = args.port or search.free_port()
-                if name == "sqlite":
-                    command = [
-                        sys.executable,
-                        "-m",
-                        "terrapole",
-                        "serve",
-                        "--data-dir",
-                        str(work / "sqlite"),
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                    ]
-                    env, api_root, ready = base_env, "/stac", "/stac"
-                elif name == "postgres":
-                    assert cluster is not None
-                    command = [
-                        sys.executable,
-                        "-m",
-                        "terrapole",
-                        "serve",
-                        "--data-dir",
-                        str(work / "postgres"),
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                    ]
-                    env = {**base_env, "TERRAPOLE_DATABASE_URL": cluster.url(TERRAPOLE_DB)}
-                    api_root, ready = "/stac", "/stac"
-                else:
-                    assert cluster is not None
-                    command = [
-                        str(args.pgstac_venv / "bin" / "uvicorn"),
-                        "stac_fastapi.pgstac.app:create_app",
-                        "--factory",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--workers",
-                        "1",
-                        "--log-level",
-                        "warning",
-                    ]
-                    env = {**base_env, **cluster.env(PGSTAC_DB)}
-                    api_root, ready = "/", "/"
-                try:
-                    serve_and_measure(
-                        current, command, env, port, api_root, ready, args, samples, work, checks
-                    )
-                except (RuntimeError, httpx.HTTPError) as exc:
-                    current.error = str(exc)[-3000:]
-                    search._say(f"{name}: {current.error}")
+            # Serving and measuring: one server process at a time, or all at once, interleaved.
+            commands = {
+                name: server_command(name, args, work, base_env, cluster)
+                for name in systems
+                if not runs[name].error
+            }
+            if args.interleave:
+                serve_interleaved(runs, commands, args, samples, work, checks)
+            else:
+                for name, (command, env, api_root, ready, port) in commands.items():
+                    try:
+                        serve_and_measure(
+                            runs[name], command, env, port, api_root, ready, args, samples, work, checks
+                        )
+                    except (RuntimeError, httpx.HTTPError) as exc:
+                        runs[name].error = str(exc)[-3000:]
+                        search._say(f"{name}: {runs[name].error}")
     finally:
         if args.keep:
             search._say(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
     return build_result(args, runs, checks, versions)
+
+
+ServerSpec = tuple[list[str], dict[str, str], str, str, int]
+
+
+def server_command(
+    name: str, args: argparse.Namespace, work: Path, base_env: Mapping[str, str], cluster: Cluster | None
+) -> ServerSpec:
+    """How to serve one system: command, environment, API root, readiness path and port."""
+    port = args.port or search.free_port()
+    host = ["--host", "127.0.0.1", "--port", str(port)]
+    if name in ("sqlite", "postgres"):
+        command = [sys.executable, "-m", "terrapole", "serve", "--data-dir", str(work / name), *host]
+        env = dict(base_env)
+        if name == "postgres":
+            assert cluster is not None
+            env["TERRAPOLE_DATABASE_URL"] = cluster.url(TERRAPOLE_DB)
+        return command, env, "/stac", "/stac", port
+    assert cluster is not None
+    command = [
+        str(args.pgstac_venv / "bin" / "uvicorn"),
+        "stac_fastapi.pgstac.app:create_app",
+        "--factory",
+        *host,
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+    ]
+    return command, {**base_env, **cluster.env(PGSTAC_DB)}, "/", "/", port
+
+
+def serve_interleaved(
+    runs: Mapping[str, SystemRun],
+    commands: Mapping[str, ServerSpec],
+    args: argparse.Namespace,
+    samples: Sequence[Sequence[str]],
+    work: Path,
+    checks: dict[str, dict[str, Any]],
+) -> None:
+    """Every server up at once; each request of the mix goes to every system in turn.
+
+    On a machine whose load changes during the run, interleaving puts every system under the
+    same load, so that the ratios between systems hold even when absolute figures drift.
+    """
+    with ExitStack() as stack:
+        https: dict[str, httpx.Client] = {}
+        servers: dict[str, Process] = {}
+        for name, (command, env, api_root, ready, port) in commands.items():
+            base_url = f"http://127.0.0.1:{port}"
+            servers[name] = stack.enter_context(
+                running(command, env, base_url, ready, work / f"{name}-server.log")
+            )
+            https[name] = stack.enter_context(rooted_client(base_url, api_root))
+            search._say(f"{name}: server ready in {servers[name].startup_s:.1f} s")
+        load_before = os.getloadavg()[0]
+        skips = {}
+        for name, http in https.items():
+            runs[name].free_text = probe_free_text(http)
+            for check_name, request in cross_check_requests(args.seed, args.items):
+                checks.setdefault(check_name, {})[name] = answer_ids(http, request)
+            supported = runs[name].free_text == "supported"
+            skips[name] = {} if supported else dict.fromkeys(FREE_TEXT_ROWS, runs[name].free_text)
+        rows = measure_interleaved(https, args.seed, args.repeat, args.warmup, samples, skips)
+        for name, server in servers.items():
+            runs[name].queries = rows[name]
+            runs[name].server = {
+                **search.memory_mb(server.process.pid),
+                "startup_s": server.startup_s,
+                "pid": server.process.pid,
+                "command": " ".join(commands[name][0]),
+                "loadavg_1min": [load_before, os.getloadavg()[0]],
+                "interleaved": True,
+            }
+
+
+def measure_interleaved(
+    https: Mapping[str, httpx.Client],
+    seed: int,
+    repeat: int,
+    warmup: int,
+    samples: Sequence[Sequence[str]],
+    skips: Mapping[str, Mapping[str, str]],
+) -> dict[str, list[dict[str, Any]]]:
+    """The mix with request i of each kind sent to every system before request i + 1."""
+    kinds: dict[str, list[client.QueryKind]] = {}
+    for name, http in https.items():
+        pages = []
+        for search_request in client.deep_page_searches(seed):
+            with contextlib.suppress(LookupError, httpx.HTTPError):  # reported below as not reached
+                pages.append(client.follow_next(http, search_request, client.DEEP_PAGE_LINKS))
+        kinds[name] = client.query_mix(seed, warmup + repeat, samples, pages)
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in https}
+    first = next(iter(kinds.values()))
+    for position, kind in enumerate(first):
+        timings = {name: client.Timing(kind.name, kind.goal_ms) for name in https}
+        for index in range(len(kind.requests)):
+            for name, http in https.items():
+                mine = kinds[name][position] if position < len(kinds[name]) else None
+                if mine is None or kind.name in skips[name]:
+                    continue
+                client.measure_one(http, mine.requests[index], timings[name], counted=index >= warmup)
+        for name in https:
+            if position >= len(kinds[name]):
+                timings[name].errors.append("deep page not reached")
+            row = timings[name].summary()
+            if kind.name in skips[name]:
+                row["unsupported"] = skips[name][kind.name]
+            rows[name].append(row)
+    return rows
 
 
 def _samples(count: int, seed: int) -> list[list[str]]:
@@ -813,6 +887,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=PGSTAC_VENV,
         help="virtualenv of stac-fastapi-pgstac (created when missing)",
+    )
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="serve every system at once and alternate the requests between them",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")

@@ -151,8 +151,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, port: int) -> Iterator[Server]:
-    """`terrapole serve` on `data_dir` in a subprocess, answering /stac; stopped on exit."""
+def running_server(data_dir: Path, port: int, ready_path: str = "/stac") -> Iterator[Server]:
+    """`terrapole serve` on `data_dir` in a subprocess, answering `ready_path`; stopped on exit."""
     command = [
         sys.executable,
         "-m",
@@ -170,26 +170,24 @@ def running_server(data_dir: Path, port: int) -> Iterator[Server]:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_until_ready(process, base_url, log)
+            _wait_until_ready(process, base_url + ready_path, log)
             yield Server(process, base_url, time.perf_counter() - started)
         finally:
             _stop(process)
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log: IO[bytes]) -> None:
+def _wait_until_ready(process: subprocess.Popen[bytes], url: str, log: IO[bytes]) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with status {process.returncode}:\n{_tail(log)}")
         try:
-            if httpx.get(f"{base_url}/stac", timeout=5.0).status_code == 200:
+            if httpx.get(url, timeout=5.0).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(
-        f"the server did not answer {base_url}/stac within {READY_TIMEOUT_S:.0f} s:\n{_tail(log)}"
-    )
+    raise RuntimeError(f"the server did not answer {url} within {READY_TIMEOUT_S:.0f} s:\n{_tail(log)}")
 
 
 def _tail(log: IO[bytes]) -> str:

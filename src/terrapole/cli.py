@@ -1,35 +1,53 @@
-"""The `terrapole` command line: serve, ingest, demo, reindex, vocab."""
+"""The `terrapole` command line: serve, ingest, demo, reindex, vocab, harvest (see `harvest.cli`),
+worker, and the administration of access control (users, tokens, policy, licences, requests; see
+`access.cli`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from terrapole.access.cli import licences, policy, requests, tokens, users
+from terrapole.cli_options import DataDir, settings_for
+from terrapole.harvest.cli import harvest_app, worker
 from terrapole.ingest import Source
 from terrapole.settings import Settings
 
 app = typer.Typer(help="terrapole: one catalog over Earth-system data centres.", no_args_is_help=True)
 console = Console(stderr=True)
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="TERRAPOLE_DATA_DIR", help="Data directory (catalog, indexes)."),
-]
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
 
 
 def _settings(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
+    return settings_for(data_dir)
+
+
+for _noun, _commands in (
+    ("users", users),
+    ("tokens", tokens),
+    ("policy", policy),
+    ("licences", licences),
+    ("requests", requests),
+):
+    app.add_typer(_commands, name=_noun)
+
+
+LogLevel = Annotated[
+    str, typer.Option(help="Server log level: warning, info (one line per request) or debug.")
+]
 
 
 @app.command()
-def serve(data_dir: DataDir = None, host: Host = "127.0.0.1", port: Port = 8000) -> None:
+def serve(
+    data_dir: DataDir = None, host: Host = "127.0.0.1", port: Port = 8000, log_level: LogLevel = "warning"
+) -> None:
     """Serve the portal and every API of the catalog (upgrading its schema when it is behind)."""
     import uvicorn
 
@@ -37,8 +55,24 @@ def serve(data_dir: DataDir = None, host: Host = "127.0.0.1", port: Port = 8000)
 
     settings = _settings(data_dir)
     _upgrade_schema(settings)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level=log_level, log_config=_log_config(log_level)
+    )
 
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, with terrapole's own loggers (logins, refusals) on the same output."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["terrapole"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
+
+
+app.add_typer(harvest_app, name="harvest")
+app.command()(worker)
 
 db = typer.Typer(help="The catalog database: schema version and upgrades.", no_args_is_help=True)
 app.add_typer(db, name="db")
@@ -67,16 +101,24 @@ def db_version(data_dir: DataDir = None) -> None:
 
 
 def _upgrade_schema(settings: Settings) -> int:
-    """Bring the catalog schema to this code's version; returns that version."""
+    """Bring the catalog schema (and the access and harvest tables) to this code's version; returns
+    the catalog's version."""
+    from terrapole.access.store import AccessStore
+    from terrapole.harvest.store import HarvestStore
+
+    AccessStore.open(settings).close()  # opening creates or migrates the access tables
     if settings.database_url:
         from terrapole.catalog import postgres
 
-        return postgres.upgrade(settings.database_url)
-    from terrapole.catalog.sqlite import SQLiteCatalog
-    from terrapole.catalog.sqlite_schema import SCHEMA_VERSION
+        version = postgres.upgrade(settings.database_url)
+    else:
+        from terrapole.catalog.sqlite import SQLiteCatalog
+        from terrapole.catalog.sqlite_schema import SCHEMA_VERSION
 
-    SQLiteCatalog.open(settings).close()  # opening writable migrates the embedded catalog
-    return SCHEMA_VERSION
+        SQLiteCatalog.open(settings).close()  # opening writable migrates the embedded catalog
+        version = SCHEMA_VERSION
+    HarvestStore.open(settings).close()  # the harvest tables migrate on their own track
+    return version
 
 
 @app.command()

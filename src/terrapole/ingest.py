@@ -110,13 +110,14 @@ def ingest(
     report.collections = store.upsert_collections(records.collections)
     for start in range(0, len(records.items), BATCH):
         batch = records.items[start : start + BATCH]
-        report.items += _write_batch(store, batch, report)
+        report.items += write_items(store, batch, report)
         if progress:
             progress(len(batch))
     return report
 
 
-def _write_batch(store: CatalogStore, batch: list[Item], report: IngestReport) -> int:
+def write_items(store: CatalogStore, batch: list[Item], report: IngestReport) -> int:
+    """Write items; each one whose collection the catalog lacks is refused and reported."""
     try:
         return store.upsert_items(batch)
     except CollectionNotFound:
@@ -173,9 +174,9 @@ def _sort(source: Source, records: Records, collection: str | None) -> None:
     kind = doc.get("type") if isinstance(doc, dict) else None
     try:
         if isinstance(doc, RawDocument):
-            records.collections.extend(_dataset_records(source.origin, doc.data))
+            records.collections.extend(dataset_records(source.origin, doc.data))
         elif isinstance(doc, dict) and ("@context" in doc or "data" in doc):
-            records.collections.extend(_dataset_records(source.origin, orjson.dumps(doc)))
+            records.collections.extend(dataset_records(source.origin, orjson.dumps(doc)))
         elif kind == "Collection":
             records.collections.append(parse_collection(doc, Provenance(source.origin, "stac")))
         elif kind == "Feature":
@@ -189,15 +190,23 @@ def _sort(source: Source, records: Records, collection: str | None) -> None:
         records.failures.append((source.origin, exc.message))
 
 
-def _dataset_records(origin: str, data: bytes) -> list[Collection]:
-    """The collections of a dataset-level metadata document (a catalog may hold several)."""
+def dataset_records(origin: str, data: bytes, **provenance_fields: Any) -> list[Collection]:
+    """The collections of a dataset-level metadata document (a catalog may hold several).
+
+    Each record gains a provenance entry naming `origin` and the format detected; further
+    `Provenance` fields (original_id, retrieved, pole) may be given as keywords. A `pole` also
+    becomes the pole of records that name none.
+    """
     name = formats.detect(data)
     module = formats.FORMATS[name].load()
     many = getattr(module, "parse_many", None)
     records = many(data) if many is not None else [module.parse(data)]
-    provenance = Provenance(origin, name)
+    provenance = Provenance(origin, name, **provenance_fields)
+    pole = provenance_fields.get("pole")
     return [
-        collection_from_record(record.with_changes(provenance=(*record.provenance, provenance)))
+        collection_from_record(
+            record.with_changes(provenance=(*record.provenance, provenance), pole=record.pole or pole)
+        )
         for record in records
     ]
 

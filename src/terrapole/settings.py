@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     )
     title: str = "terrapole"
     description: str = "Earth-system data from five thematic data centres, in one catalog."
+    contact_email: str = Field(
+        default="contact@terrapole.invalid",
+        description="E-mail address of the service's point of contact (CSW and INSPIRE capabilities)",
+    )
     default_limit: int = Field(default=10, ge=1)
     max_limit: int = Field(default=1000, ge=1)
     count_limit: int = Field(
@@ -54,6 +58,37 @@ class Settings(BaseSettings):
         "usually does it, and on loopback it costs about 1 ms a search page)",
     )
     gzip_minimum_bytes: int = Field(default=2048, ge=0, description="Smallest response to compress")
+    oidc_issuer: str | None = Field(default=None, description="OIDC issuer whose bearer JWTs are accepted")
+    oidc_audience: str | None = Field(default=None, description="Audience (aud) those JWTs must name")
+    oidc_jwks: str | None = Field(
+        default=None, description="The issuer's JWKS: an http(s) URL, or the path of a JSON file"
+    )
+    oidc_username_claim: str = Field(default="preferred_username", description="Claim naming the user")
+    oidc_groups_claim: str = Field(default="groups", description="Claim listing the user's groups")
+    session_hours: float = Field(default=12.0, gt=0, description="Lifetime of a signed-in browser session")
+    login_window_s: int = Field(default=900, ge=1, description="Window over which failed logins count")
+    login_failures_per_account: int = Field(default=5, ge=1, description="Failed logins allowed per account")
+    login_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed logins allowed per client address"
+    )
+    basemap_url: str | None = Field(
+        default=None,
+        description="XYZ tile URL template ({z}/{x}/{y}) drawn under the portal's maps; without it the "
+        "maps show only the offline Natural Earth country layer",
+    )
+    basemap_attribution: str = Field(default="", description="Attribution shown for the XYZ basemap")
+    admin_email: str = Field(
+        default="admin@terrapole.invalid",
+        description="Contact address harvesters are given (OAI-PMH Identify)",
+    )
+    oai_repository_id: str | None = Field(
+        default=None,
+        description="Repository part of OAI-PMH identifiers (oai:<id>:<collection>); default: public host",
+    )
+    sitemap_urls_per_file: int = Field(
+        default=50_000, ge=1, le=50_000, description="Landing pages per sitemap file (sitemaps.org: 50,000)"
+    )
+    oai_page_size: int = Field(default=100, ge=1, le=1000, description="Records per OAI-PMH list response")
     secret_key: SecretStr | None = Field(
         default=None,
         description="Secret that signs download URLs (and other tokens); when unset, one is "
@@ -84,6 +119,11 @@ class Settings(BaseSettings):
     def catalog_path(self) -> Path:
         """The embedded catalog database file."""
         return self.data_dir / "catalog.sqlite"
+
+    @property
+    def access_path(self) -> Path:
+        """The embedded accounts and access-control database (users, tokens, policies, audit)."""
+        return self.data_dir / "access.sqlite"
 
     @property
     def text_index_path(self) -> Path:

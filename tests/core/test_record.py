@@ -150,3 +150,14 @@ def test_catalog_id_is_one_path_segment(identifier, prefix):
     assert "/" not in made and len(made) == len(prefix) + 8
     assert catalog_id("da165110-88fd-11da-a88f-000d939bc5d8") == "da165110-88fd-11da-a88f-000d939bc5d8"
     assert catalog_id(identifier + "x") != made
+
+
+def test_required_parts_left_empty_come_back_from_json() -> None:
+    from terrapole.core.model import Contact, Keyword
+    from terrapole.core.record import Record
+    from terrapole.core.record_json import record_from_json, record_to_json
+
+    record = Record(
+        identifier="x", title={"en": "t"}, keywords=(Keyword({}, thesaurus="GEMET"),), contacts=(Contact(""),)
+    )
+    assert record_from_json(record_to_json(record)) == record

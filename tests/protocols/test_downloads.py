@@ -23,7 +23,6 @@ from terrapole.app import create_app
 from terrapole.protocols.downloads import (
     DownloadEvent,
     RangeNotSatisfiable,
-    add_download_routes,
     download_router,
     parse_range,
     signed_download_url,
@@ -301,13 +300,15 @@ def test_parse_range_edge_cases() -> None:
 
 
 def test_wiring_into_the_application(tmp_path: Path) -> None:
-    """How app.py plugs downloads in: the configured store, the server's signer, an authorize hook."""
+    """How app.py plugs downloads in: the configured store, the server's signer, and access control's
+    hooks (`access.downloads`; KEY lies outside the asset layout, so no catalogued item holds it and
+    only platform administrators may read it without a signed URL)."""
     settings = Settings(data_dir=tmp_path)
     store_from_settings(settings).put(KEY, [DATA])
     app = create_app(settings)
-    signer = add_download_routes(app, settings, lambda request, key: key.startswith("open/"))
     with TestClient(app) as client:
-        assert_problem(client.get(url()), 403, KEY)
+        assert_problem(client.get(url()), 404, KEY)
+        signer = app.state.signer
         link = signed_download_url("http://testserver", KEY, signer.sign(KEY, expires_in=60))
         response = client.get(link, headers={"Range": "bytes=0-9"})
         assert (response.status_code, response.content) == (206, DATA[:10])

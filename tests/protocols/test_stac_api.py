@@ -111,27 +111,6 @@ def test_openapi_document_and_docs(api: TestClient) -> None:
     assert docs.status_code == 200 and "text/html" in docs.headers["content-type"]
 
 
-@pytest.mark.parametrize(
-    ("header", "lang", "phrase"),
-    [
-        ("fr-FR,fr;q=0.9,en;q=0.8", "fr", "Recherche d'items"),
-        ("en-GB,en;q=0.9", "en", "Item search"),
-        ("de-DE, fr;q=0.5, en;q=0.4", "fr", "Collections"),
-        ("en;q=0.3, fr;q=0.7", "fr", "Document OpenAPI"),
-        (None, "en", "OpenAPI document"),
-    ],
-)
-def test_home_page_speaks_the_requested_language(
-    api: TestClient, header: str | None, lang: str, phrase: str
-) -> None:
-    response = api.get("/", headers={"accept-language": header} if header else {})
-    assert response.status_code == 200
-    assert f'<html lang="{lang}">' in response.text
-    assert phrase.replace("'", "&#x27;") in response.text
-    for href in ("/stac", "/stac/collections", "/stac/search", "/api"):
-        assert f'href="http://testserver{href}"' in response.text
-
-
 def test_healthz_reports_the_catalog(api: TestClient, dataset: Dataset) -> None:
     response = api.get("/healthz")
     assert response.status_code == 200

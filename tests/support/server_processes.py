@@ -54,8 +54,16 @@ def serve_processes(count: int, root: Path, env: Mapping[str, str]) -> Iterator[
 
 
 @contextmanager
+def serve_process(directory: Path, env: Mapping[str, str]) -> Iterator[ServerProcess]:
+    """One server whose data directory is `directory`/data (which may hold a catalog already)."""
+    with _started(directory, env) as server:
+        _wait_until_ready(server)
+        yield server
+
+
+@contextmanager
 def _started(directory: Path, env: Mapping[str, str]) -> Iterator[ServerProcess]:
-    directory.mkdir(parents=True)
+    directory.mkdir(parents=True, exist_ok=True)
     port, log = free_port(), directory / "server.log"
     environment = {**os.environ, **env, "TERRAPOLE_DATA_DIR": str(directory / "data")}
     with log.open("wb") as sink:

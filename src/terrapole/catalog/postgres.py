@@ -19,9 +19,12 @@ by `postgres_search`, with CQL2 compiled by `postgres_filter`; the schema is ver
 from __future__ import annotations
 
 import functools
+import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
@@ -30,15 +33,28 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from terrapole.catalog import postgres_facets, postgres_vocab, postgres_write
-from terrapole.catalog.base import item_queryables_schema
+from terrapole.catalog import postgres_changes, postgres_facets, postgres_vocab, postgres_write
+from terrapole.catalog.base import (
+    ChangeKey,
+    ChangePage,
+    ChangeScope,
+    ChangeSummary,
+    CollectionChange,
+    item_queryables_schema,
+)
 from terrapole.catalog.facets import facets_of_collections, facets_of_items
 from terrapole.catalog.postgres_filter import Queryable
-from terrapole.catalog.postgres_schema import COLLECTION_TEXT_CONFIGS, SCHEMA_VERSION, statements
+from terrapole.catalog.postgres_schema import (
+    CHANGE_TRACKING_VERSION,
+    COLLECTION_TEXT_CONFIGS,
+    FACETS_VERSION,
+    SCHEMA_VERSION,
+    statements,
+)
 from terrapole.catalog.postgres_search import Searcher, SortKey, TableSpec, json_property
 from terrapole.catalog.postgres_vocab import PostgresVocabulary
 from terrapole.catalog.postgres_write import ITEM_SELECT, PROMOTED_COLUMNS
-from terrapole.catalog.records import collection_from_json, item_from_row
+from terrapole.catalog.records import FACET_COLUMNS, FACET_TIMES, collection_from_json, item_from_row
 from terrapole.catalog.sql_filter import Fragment
 from terrapole.catalog.vocabulary import (
     COLLECTION_MEMBERSHIP,
@@ -47,7 +63,13 @@ from terrapole.catalog.vocabulary import (
     query_concepts,
     require_known,
 )
-from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError, UnknownQueryable
+from terrapole.core.errors import (
+    CollectionNotFound,
+    InvalidParameter,
+    ItemNotFound,
+    StorageError,
+    UnknownQueryable,
+)
 from terrapole.core.facets import Facets
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
@@ -84,6 +106,25 @@ def connect(url: str) -> psycopg.Connection[dict[str, Any]]:
         ) from exc
 
 
+# When each pooled connection was last handed back: only connections idle for longer than
+# IDLE_CHECK_S are checked (one round trip) before they are handed out again, so that a busy
+# server does not pay a round trip per request, and a connection the server dropped while idle
+# (restart, idle timeout) is still replaced rather than handed out.
+IDLE_CHECK_S = 5.0
+_RETURNED: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = weakref.WeakKeyDictionary()
+
+
+def mark_returned(conn: psycopg.Connection[Any]) -> None:
+    """Pool `reset` hook: note when the connection came back."""
+    _RETURNED[conn] = time.monotonic()
+
+
+def check_if_idle(conn: psycopg.Connection[Any]) -> None:
+    """Pool `check` hook: check the connection if it has been idle for a while."""
+    if time.monotonic() - _RETURNED.get(conn, 0.0) > IDLE_CHECK_S:
+        ConnectionPool.check_connection(conn)
+
+
 def schema_version(url: str) -> int:
     """The catalog schema version the database at `url` holds (0 when it holds no catalog)."""
     with connect(url) as conn:
@@ -102,6 +143,10 @@ def upgrade(url: str) -> int:
                 conn.execute(statement)
             if 0 < version < TEXT_CONFIGS_VERSION:
                 postgres_write.rebuild_collection_text(conn, postgres_vocab.load(conn))
+            if 0 < version < CHANGE_TRACKING_VERSION:
+                postgres_changes.fill_parents(conn)
+            if 0 < version < FACETS_VERSION:
+                postgres_write.fill_collection_facets(conn)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StorageError(
                 f"cannot create the catalog schema ({_first(exc)}); a superuser must run "
@@ -141,10 +186,14 @@ class PostgresCatalog:
                 "connect_timeout": CONNECT_TIMEOUT_S,
                 # Searches want their first page fast: parallel gathers cost more than they save
                 # (box search at 1,000,000 items: 16-22 ms with them, 11-12 ms without, warm).
-                "options": "-c max_parallel_workers_per_gather=0",
+                # JIT compiles plans whose cost passes jit_above_cost before running them: tens of
+                # milliseconds that a statement timeout cannot interrupt, for queries that take a
+                # few when they run (a bounded count over a large box at 1,000,000 items: 59 ms).
+                "options": "-c max_parallel_workers_per_gather=0 -c jit=off",
             },
             # A connection the server dropped (restart, idle timeout) is replaced, not handed out.
-            check=ConnectionPool.check_connection,
+            check=check_if_idle,
+            reset=mark_returned,
             timeout=POOL_WAIT_S,
             open=True,
         )
@@ -154,9 +203,15 @@ class PostgresCatalog:
     # -- connections and schema ------------------------------------------------------------
     @contextmanager
     def _read(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        # Autocommit: a read pays no BEGIN and no ROLLBACK round trip (a search's count opens
+        # its own short transaction).
         try:
             with self._pool.connection() as conn:
-                yield cast(psycopg.Connection[dict[str, Any]], conn)
+                conn.autocommit = True
+                try:
+                    yield cast(psycopg.Connection[dict[str, Any]], conn)
+                finally:
+                    conn.autocommit = False
         except psycopg.OperationalError as exc:
             raise StorageError(f"PostgreSQL catalog at {_where(self.url)} failed: {_first(exc)}") from exc
 
@@ -217,10 +272,39 @@ class PostgresCatalog:
         return collection_from_json(row["content"])
 
     def delete_collection(self, collection_id: str) -> None:
-        """Delete a collection, its items and its queryables (the foreign keys cascade)."""
+        """Delete a collection, its items and its queryables (the foreign keys cascade), leaving
+        a tombstone."""
         with self._transaction() as conn:
-            if not conn.execute("DELETE FROM collections WHERE id = %s", [collection_id]).rowcount:
+            if not postgres_changes.bury(conn, collection_id, postgres_changes.next_datestamp(conn)):
                 raise CollectionNotFound(collection_id)
+
+    def collection_changes(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        scope: ChangeScope | None = None,
+        after: ChangeKey | None = None,
+        limit: int = 100,
+        *,
+        deleted: bool = True,
+        content: bool = True,
+        count: bool = True,
+    ) -> ChangePage:
+        """Collections changed at `since` <= datestamp < `until`, by (datestamp, id) after `after`."""
+        with self._read() as conn:
+            return postgres_changes.changes(
+                conn, (since, until), scope or ChangeScope(), after, limit, (deleted, content, count)
+            )
+
+    def collection_change(self, collection_id: str) -> CollectionChange:
+        """The last change of one collection, live or deleted."""
+        with self._read() as conn:
+            return postgres_changes.change_of(conn, collection_id)
+
+    def change_summary(self) -> ChangeSummary:
+        """The earliest datestamp and the (pole, parent) groups of live and deleted collections."""
+        with self._read() as conn:
+            return postgres_changes.summary(conn)
 
     def collection_count(self) -> int:
         """How many collections the catalog holds."""
@@ -236,6 +320,24 @@ class PostgresCatalog:
             outcome = searcher.run(conn, query)
         records = [collection_from_json(row["content"]) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
+
+    def count_collections(self, query: Query) -> int:
+        """The exact number of collections matching the query."""
+        searcher = Searcher(_collection_spec(), self.count_limit, self.count_budget_ms)
+        with self._read() as conn:
+            return searcher.count(conn, query)
+
+    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order."""
+        column = _collection_spec().resolve(queryable)
+        if column.kind == "geometry":
+            raise InvalidParameter("queryable", f"{queryable!r} has no list of values")
+        sql = (
+            f"SELECT DISTINCT {column.sql} AS v FROM collections AS c "  # noqa: S608 - from the spec
+            f"WHERE {column.sql} IS NOT NULL ORDER BY 1 LIMIT %s"
+        )
+        with self._read() as conn:
+            return [row["v"] for row in conn.execute(sql, [limit]).fetchall()]
 
     # -- items ---------------------------------------------------------------------------
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:
@@ -296,8 +398,7 @@ class PostgresCatalog:
         # Each lookup is a round trip: made only when the query needs it.
         needs_properties = query.filter is not None or bool(query.sortby)
         rows = _queryable_rows(conn, query.collections) if needs_properties else []
-        spans = _time_spans(conn) if query.datetime is not None else (0, 0)
-        spec = _item_spec(frozenset(name for name, _ in rows), spans)
+        spec = _item_spec(frozenset(name for name, _ in rows))
         extra = []
         if len(query.collections) == 1:
             # Equality, unlike ANY, lets the (collection, datetime, ...) index deliver rows in order.
@@ -352,10 +453,9 @@ def _queryable_rows(conn: psycopg.Connection[Any], collections: Sequence[str]) -
     return [(row["name"], row["type"]) for row in rows]
 
 
-def _time_spans(conn: psycopg.Connection[Any]) -> tuple[int, int]:
-    rows = conn.execute("SELECT key, value FROM meta WHERE key IN ('span_before', 'span_after')").fetchall()
-    spans = {row["key"]: int(row["value"]) for row in rows}
-    return spans.get("span_before", 0), spans.get("span_after", 0)
+# The longest recorded spans (microseconds) before and after items' sort instants.
+SPAN_BEFORE_SQL = "(SELECT coalesce(max(value::bigint), 0) FROM meta WHERE key = 'span_before')"
+SPAN_AFTER_SQL = "(SELECT coalesce(max(value::bigint), 0) FROM meta WHERE key = 'span_after')"
 
 
 def _schema_version(conn: psycopg.Connection[Any]) -> int:
@@ -365,7 +465,8 @@ def _schema_version(conn: psycopg.Connection[Any]) -> int:
     return int(row["value"]) if row else 0
 
 
-def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
+@functools.lru_cache(maxsize=256)
+def _item_spec(known: frozenset[str]) -> TableSpec:
     core = {
         "id": Queryable("i.id", "text"),
         "collection": Queryable("i.collection", "text"),
@@ -395,7 +496,7 @@ def _item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:
             "id": SortKey("i.id", False, "text", nullable=False),
             "collection": SortKey("i.collection", False, "text", nullable=False),
         },
-        time_bounds=lambda: spans,
+        time_bounds=(SPAN_BEFORE_SQL, SPAN_AFTER_SQL),
         bbox_sql=("i.minx", "i.miny", "i.maxx", "i.maxy"),
         geometry_exact=True,
     )
@@ -416,6 +517,9 @@ def _collection_spec() -> TableSpec:
         ),
         "geometry": Queryable("ST_MakeEnvelope(c.minx, c.miny, c.maxx, c.maxy, 4326)", "geometry"),
         CONCEPT_QUERYABLE: Queryable("", "membership", member_sql=COLLECTION_MEMBERSHIP),
+        "start_datetime": Queryable("c.start_datetime", "time"),
+        "end_datetime": Queryable("c.end_datetime", "time"),
+        **{name: Queryable(f"c.{name}", "time" if name in FACET_TIMES else "text") for name in FACET_COLUMNS},
     }
 
     def resolve(name: str) -> Queryable:
@@ -435,8 +539,14 @@ def _collection_spec() -> TableSpec:
             "datetime": SortKey("c.start_datetime", False, "time"),
             "license": SortKey("c.license", False, "text"),
             "pole": SortKey("c.pole", False, "text"),
+            **{
+                name: SortKey(f"c.{name}", False, "time" if name in FACET_TIMES else "text")
+                for name in FACET_COLUMNS
+                if name != "anytext"
+            },
         },
         bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy"),
+        box_index_sql="ST_MakeEnvelope(c.minx, c.miny, c.maxx, c.maxy, 4326)",
         text_configs=COLLECTION_TEXT_CONFIGS,
     )
 

@@ -14,7 +14,9 @@ as in the embedded SQLite store, whatever collation the database was created wit
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
+CHANGE_TRACKING_VERSION = 3  # the version that added datestamps, series and tombstones
+FACETS_VERSION = 4  # the version that added the record-level queryables of collections
 
 EXTENSIONS = ("postgis", "unaccent")
 
@@ -62,6 +64,24 @@ TABLES = (
     fts tsvector NOT NULL,
     content json NOT NULL
 )""",
+    # Schema 4: the record-level queryables of collections (`records.FACET_COLUMNS`), filled from
+    # the stored records by `postgres_write.fill_collection_facets`.
+    *(
+        f"ALTER TABLE collections ADD COLUMN IF NOT EXISTS {name} {kind}"
+        for name, kind in (
+            ("type", 'text COLLATE "C"'),
+            ("keywords", 'text COLLATE "C"'),
+            ("organisation", 'text COLLATE "C"'),
+            ("formats", 'text COLLATE "C"'),
+            ("language", 'text COLLATE "C"'),
+            ("parent_identifier", 'text COLLATE "C"'),
+            ("created", "timestamptz"),
+            ("published", "timestamptz"),
+            ("revised", "timestamptz"),
+            ("updated", "timestamptz"),
+            ("anytext", 'text COLLATE "C"'),
+        )
+    ),
     """CREATE TABLE IF NOT EXISTS items (
     rid bigserial PRIMARY KEY,
     collection text COLLATE "C" NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
@@ -91,6 +111,10 @@ TABLES = (
 
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS collections_fts ON collections USING gin (fts)",
+    # Collection boxes, found by && on the same expression (CSW and Records box searches at
+    # 100,000 records: the GIN text index and this one are combined before any row is read).
+    "CREATE INDEX IF NOT EXISTS collections_envelope ON collections "
+    "USING gist (ST_MakeEnvelope(minx, miny, maxx, maxy, 4326))",
     "CREATE INDEX IF NOT EXISTS items_geometry ON items USING gist (geometry)",
     # The default order (newest first, row id as the tie-breaker) is a walk of these indexes.
     # The span and box columns are key columns, not INCLUDEd ones: a btree tests conditions on
@@ -114,7 +138,7 @@ INDEXES = (
 )
 
 
-# Version 3: vocabularies (SKOS thesauri) and the concepts records refer to, as in the SQLite
+# Version 5: vocabularies (SKOS thesauri) and the concepts records refer to, as in the SQLite
 # store (`sqlite_schema.VOCABULARY_DDL`): concept URIs numbered in `vocab_uris`, the hierarchy's
 # closure in `vocab_closure`, references in `collection_concepts` and `item_concepts` (removed
 # with their record by the foreign keys).
@@ -152,8 +176,33 @@ VOCABULARY = (
     "CREATE INDEX IF NOT EXISTS item_concepts_concept ON item_concepts (concept, rid)",
 )
 
+# Version 3: change tracking for harvesters (OAI-PMH, sitemaps). Every collection carries the
+# datestamp of its last change and the series it belongs to (the parent identifier of its
+# record); a deleted collection leaves a tombstone with the same, so sets and incremental
+# harvests still see it. Self-contained and idempotent: on an older database the datestamps of
+# existing rows are filled with the time of the upgrade.
+CHANGE_TRACKING = (
+    "ALTER TABLE collections ADD COLUMN IF NOT EXISTS datestamp timestamptz",
+    'ALTER TABLE collections ADD COLUMN IF NOT EXISTS parent text COLLATE "C"',
+    # `fill_parents` (postgres_changes) then sets the series of these rows.
+    "UPDATE collections SET datestamp = now() WHERE datestamp IS NULL",
+    "ALTER TABLE collections ALTER COLUMN datestamp SET NOT NULL",
+    """CREATE TABLE IF NOT EXISTS collection_tombstones (
+    id text COLLATE "C" PRIMARY KEY,
+    pole text COLLATE "C",
+    parent text COLLATE "C",
+    datestamp timestamptz NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS collections_datestamp ON collections (datestamp, id)",
+    "CREATE INDEX IF NOT EXISTS collections_pole_datestamp ON collections (pole, datestamp, id)",
+    "CREATE INDEX IF NOT EXISTS collection_tombstones_datestamp ON collection_tombstones (datestamp, id)",
+    # The (pole, series) groups a harvester's set list is made of.
+    "CREATE INDEX IF NOT EXISTS collections_pole_parent ON collections (pole, parent)",
+    "CREATE INDEX IF NOT EXISTS collection_tombstones_pole_parent ON collection_tombstones (pole, parent)",
+)
+
 
 def statements() -> list[str]:
     """Every statement that brings a database to `SCHEMA_VERSION`, in order."""
     extensions = [f"CREATE EXTENSION IF NOT EXISTS {name}" for name in EXTENSIONS]
-    return [*extensions, *FUNCTIONS, *TEXT_CONFIGS, *TABLES, *INDEXES, *VOCABULARY]
+    return [*extensions, *FUNCTIONS, *TEXT_CONFIGS, *TABLES, *INDEXES, *CHANGE_TRACKING, *VOCABULARY]

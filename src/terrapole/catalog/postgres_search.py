@@ -35,6 +35,9 @@ COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
 # Text search configurations a query is matched under (see postgres_schema.TEXT_CONFIGS): `simple`
 # over unaccented words everywhere, plus the French and English stemmers where a table has them.
 SIMPLE_CONFIG = "simple"
+# Above this many spatial-index matches (as the planner estimates them), a box search walks the
+# time-ordered indexes instead.
+RTREE_PROBE = 500
 # Back to the session's own statement timeout (as configured for the role or database).
 _RESTORE_TIMEOUT = (
     "SELECT set_config('statement_timeout', reset_val, true) "
@@ -73,8 +76,12 @@ class TableSpec:
     # Column bounds of the bounding box, and whether a geometry column refines it.
     bbox_sql: tuple[str, str, str, str] | None = None
     geometry_exact: bool = False
+    # A GiST-indexed expression of the row's box: box searches also test it with &&, so that the
+    # index finds the rows (a btree on the bounds cannot narrow a two-sided overlap test).
+    box_index_sql: str | None = None
     # Largest distances (before, after) between a row's sort instant and its start and end.
-    time_bounds: Callable[[], tuple[int, int]] | None = None
+    # SQL for those distances in microseconds (read by the query itself: no extra round trip).
+    time_bounds: tuple[str, str] | None = None
     # The text search configurations the table's text vectors were built with.
     text_configs: tuple[str, ...] = (SIMPLE_CONFIG,)
 
@@ -133,17 +140,49 @@ class Searcher:
     ) -> SearchOutcome:
         """Answer the query: ranked by text relevance, or ordered by keyset."""
         token = decode_token(query.token) if query.token else {}
-        where = self.where(query, extra)
+        driven = self._time_driven(conn, query)
+        where = [*extra, *self._where(query, driven)]
         if query.ranked:
             return self._ranked(conn, query, where, token)
-        return self._ordered(conn, query, where, token)
+        # A count wants no order: the spatial index serves it better than a walk in time order.
+        count_where = [*extra, *self._where(query)] if driven else where
+        return self._ordered(conn, query, where, token, count_where)
 
     # -- filters -------------------------------------------------------------------------
     def where(self, query: Query, extra: Sequence[Fragment] = ()) -> list[Fragment]:
         """Every condition of the query as SQL, text included."""
         return [*extra, *self._where(query)]
 
-    def _where(self, query: Query) -> list[Fragment]:
+    def _time_driven(self, conn: psycopg.Connection[Any], query: Query) -> bool:
+        """Whether a box search should walk the time-ordered indexes rather than the spatial one.
+
+        Yes when the query also names collections or a time range, or when the box is large: a
+        walk in time order that tests the box on the index's bound columns finds a page after
+        reading a few thousand index entries and about as many table rows as the page holds,
+        where the spatial index hands every match (thousands of table rows) to a sort. A small
+        box (under RTREE_PROBE matches, found by a bounded probe of the spatial index) is
+        better served by the spatial index, as in the SQLite store.
+        """
+        if query.bbox is None or not self.spec.geometry_exact:
+            return False
+        if query.collections or query.datetime is not None:
+            return True
+        if query.ranked or (query.sortby and query.sortby[0].field.removeprefix("properties.") != "datetime"):
+            return False
+        geometry = self.spec.resolve("geometry").sql
+        boxes = " OR ".join(
+            f"{geometry} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)" for _ in query.bbox.parts()
+        )
+        corners = [x for part in query.bbox.parts() for x in (part.west, part.south, part.east, part.north)]
+        # The planner's estimate (PostGIS keeps a spatial histogram): no index or table read.
+        table = f"{self.spec.table} AS {self.spec.alias}"
+        probe = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE {boxes}"  # noqa: S608 - spec constants
+        row = conn.execute(probe, corners).fetchone()
+        plan = row["QUERY PLAN"] if row else None
+        estimate = plan[0]["Plan"]["Plan Rows"] if plan else 0
+        return int(estimate) >= RTREE_PROBE
+
+    def _where(self, query: Query, driven: bool = False) -> list[Fragment]:
         a = self.spec.alias
         where: list[Fragment] = []
         if query.ids:
@@ -151,7 +190,7 @@ class Searcher:
         if query.datetime is not None:
             where.append(self._datetime(query))
         if query.bbox is not None:
-            where.append(self._bbox(query.bbox, driven=bool(query.collections or query.datetime)))
+            where.append(self._bbox(query.bbox, driven))
         if query.intersects is not None:
             geometry = _geometry(query.intersects)
             where.append(spatial_predicate(self.spec.resolve("geometry").sql, "intersects", geometry))
@@ -160,6 +199,9 @@ class Searcher:
         if query.concepts:
             member = self.spec.resolve("concept").member_sql or ""
             where.append(membership_predicate(member, "=", query.concepts, "%s"))
+        if query.hidden_collections:
+            owner = f"{a}.collection" if self.spec.table == "items" else f"{a}.id"
+            where.append(Fragment(f"{owner} <> ALL(%s::text[])", [sorted(query.hidden_collections)]))
         if query.text:
             match = text_query(query.text, self.spec.text_configs)
             where.append(Fragment(f"{a}.fts @@ {match.sql}", match.params))
@@ -181,24 +223,29 @@ class Searcher:
         """Bounds on the indexed sort instant implied by the interval (longest span known)."""
         if self.spec.time_bounds is None:
             return []
-        before, after = self.spec.time_bounds()
+        before, after = self.spec.time_bounds
         sort_sql = self.spec.sort_columns["datetime"].sql
         parts = []
+        # The spans are scalar subqueries: the planner turns them into parameters it can still
+        # use as index bounds.
         if start is not None:
-            parts.append(Fragment(f"{sort_sql} >= %s", [from_micros(to_micros(start) - after)]))
+            parts.append(
+                Fragment(f"{sort_sql} >= %s::timestamptz - {after} * interval '1 microsecond'", [start])
+            )
         if end is not None:
-            parts.append(Fragment(f"{sort_sql} <= %s", [from_micros(to_micros(end) + before)]))
+            parts.append(
+                Fragment(f"{sort_sql} <= %s::timestamptz + {before} * interval '1 microsecond'", [end])
+            )
         return parts
 
     def _bbox(self, box: BBox, driven: bool = False) -> Fragment:
         """Rows whose box, and geometry when the table has one, meet `box`.
 
-        `driven`: the query also names collections or a time range. The (collection, datetime,
-        bounds) index then drives the search and tests the box columns inside the index, and
-        the exact geometry test runs on the few rows left, through the unindexed form of
-        ST_Intersects: otherwise the planner also scans the spatial index and intersects the two
-        bitmaps, which costs more than it saves (bbox + year + collection at 1,000,000 items:
-        3.1 ms with the bitmaps, 0.9 ms without).
+        `driven` (see `_time_driven`): the (collection, datetime, bounds) indexes drive the search
+        and test the box columns inside the index, and the exact geometry test runs on the few
+        rows left, through the unindexed form of ST_Intersects: otherwise the planner also scans
+        the spatial index and intersects the two bitmaps, which costs more than it saves
+        (bbox + year + collection at 1,000,000 items: 3.1 ms with the bitmaps, 0.9 ms without).
         """
         parts = [self._box_part(part, driven) for part in box.parts()]
         return Fragment(" OR ".join(f"({p.sql})" for p in parts), [x for p in parts for x in p.params])
@@ -213,6 +260,9 @@ class Searcher:
                     [part.east, part.west, part.north, part.south],
                 )
             )
+        if self.spec.box_index_sql is not None:
+            envelope = f"{self.spec.box_index_sql} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+            tests.append(Fragment(envelope, [part.west, part.south, part.east, part.north]))
         if self.spec.geometry_exact:
             geometry = self.spec.resolve("geometry").sql
             function = "_ST_Intersects" if driven else "ST_Intersects"
@@ -236,14 +286,20 @@ class Searcher:
         return keys
 
     def _ordered(
-        self, conn: psycopg.Connection[Any], query: Query, where: list[Fragment], token: dict[str, Any]
+        self,
+        conn: psycopg.Connection[Any],
+        query: Query,
+        where: list[Fragment],
+        token: dict[str, Any],
+        count_where: list[Fragment],
     ) -> SearchOutcome:
         keys = self._sort_keys(query.sortby)
         backwards = bool(token.get("p"))
         if "k" in token:
             where = [*where, _after(keys, _token_values(keys, token["k"]), backwards)]
         order = [SortKey(k.sql, k.descending != backwards, k.kind, k.nullable) for k in keys]
-        sql, params = _select(self.spec, where, order, query.limit + 1)
+        offset = 0 if token else query.offset
+        sql, params = _select(self.spec, where, order, query.limit + 1, offset)
         rows = conn.execute(sql, params).fetchall()
         more = len(rows) > query.limit
         rows = rows[: query.limit]
@@ -251,11 +307,18 @@ class Searcher:
             rows.reverse()
         if token:
             matched = token.get("m")
-        elif not more:
-            matched = len(rows)  # the whole result fits on this first page
+        elif not more and (rows or not offset):
+            matched = offset + len(rows)  # the rest of the result fits on this page
         else:
-            matched = self._count(conn, where)
-        return SearchOutcome(rows, matched, *_tokens(rows, keys, more, backwards, token, matched))
+            matched = self._count(conn, count_where)
+        paged = bool(token) or offset > 0
+        return SearchOutcome(rows, matched, *_tokens(rows, keys, more, backwards, paged, matched))
+
+    def count(self, conn: psycopg.Connection[Any], query: Query, extra: Sequence[Fragment] = ()) -> int:
+        """The exact number of matches of the query (no count budget, no count limit)."""
+        clause, params = _where_sql(self.where(query, extra))
+        sql = f"SELECT count(*) AS n FROM {self.spec.table} AS {self.spec.alias} {clause}"  # noqa: S608
+        return int(_scalar(conn, sql, params))
 
     def _count(self, conn: psycopg.Connection[Any], where: list[Fragment]) -> int | None:
         """The number of matches, if it can be counted within the count budget (else None)."""
@@ -287,7 +350,7 @@ class Searcher:
         sortby gives keyset paging instead.
         """
         assert query.text
-        start = _offset(token)
+        start = _offset(token) if token else query.offset
         match = text_query(query.text, self.spec.text_configs)
         a = self.spec.alias
         clause, params = _where_sql(where)
@@ -300,8 +363,8 @@ class Searcher:
         rows = rows[: query.limit]
         if token:
             matched = token.get("m")
-        elif not more:
-            matched = len(rows)
+        elif not more and (rows or not start):
+            matched = start + len(rows)
         else:
             matched = self._count(conn, where)
         next_token = encode_token({"o": start + query.limit, "m": matched}) if more else None
@@ -403,15 +466,16 @@ def _tokens(
     keys: list[SortKey],
     more: bool,
     backwards: bool,
-    token: dict[str, Any],
+    paged: bool,
     matched: int | None,
 ) -> tuple[str | None, str | None]:
+    """Next and previous tokens; `paged` when this page is not the first (a token or an offset)."""
     if not rows:
         return None, None
     first = [_token_value(rows[0][f"_k{i}"]) for i in range(len(keys))]
     last = [_token_value(rows[-1][f"_k{i}"]) for i in range(len(keys))]
     has_next = more if not backwards else True
-    has_prev = more if backwards else bool(token)
+    has_prev = more if backwards else paged
     next_token = encode_token({"k": last, "m": matched}) if has_next else None
     prev_token = encode_token({"k": first, "p": 1, "m": matched}) if has_prev else None
     return next_token, prev_token
@@ -427,7 +491,7 @@ def _token_value(value: Any) -> Any:
 
 
 def _select(
-    spec: TableSpec, where: list[Fragment], order: list[SortKey], limit: int
+    spec: TableSpec, where: list[Fragment], order: list[SortKey], limit: int, offset: int = 0
 ) -> tuple[str, list[Any]]:
     """Order and cut on the sort keys alone, then read (and convert) only the page's rows."""
     a = spec.alias
@@ -438,11 +502,11 @@ def _select(
     sql = (
         f"SELECT {spec.select}, {names} FROM (SELECT {keys}, {a}.rid AS _r "  # noqa: S608
         f"FROM {spec.table} AS {a} {clause} "
-        f"ORDER BY {', '.join(_order_term(k) for k in order)} LIMIT %s) AS t "
+        f"ORDER BY {', '.join(_order_term(k) for k in order)} LIMIT %s OFFSET %s) AS t "
         f"JOIN {spec.table} AS {a} ON {a}.rid = t._r "
         f"ORDER BY {', '.join(_order_term(k) for k in outer)}"
     )
-    return sql, [*params, limit]
+    return sql, [*params, limit, offset]
 
 
 def _order_term(key: SortKey) -> str:

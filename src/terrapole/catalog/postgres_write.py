@@ -16,11 +16,16 @@ import orjson
 import psycopg
 import shapely
 
+from terrapole.catalog import postgres_changes
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.postgres_vocab import write_collection_concepts, write_item_concepts
 from terrapole.catalog.records import (
-    collection_corners,
+    COLLECTION_HEAD,
+    FACET_COLUMNS,
+    collection_facets,
     collection_from_json,
+    collection_head,
+    collection_parent,
     collection_text,
     collection_to_json,
     item_content,
@@ -62,16 +67,14 @@ ITEM_SELECT = (
     "tp_micros(i.start_datetime) AS s, tp_micros(i.end_datetime) AS e"
 )
 
-# The only SQL pasted into these two statements is FTS, a constant.
+COLLECTION_COLUMNS = (*COLLECTION_HEAD, "start_datetime", "end_datetime", "content", "parent", *FACET_COLUMNS)
+# The only SQL pasted into these statements is constants: column names and FTS.
 _COLLECTION_UPSERT = (
-    "INSERT INTO collections (id, pole, title, description, license, minx, miny, maxx, maxy, "  # noqa: S608
-    "start_datetime, end_datetime, content, fts) VALUES "
-    f"(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {COLLECTION_FTS}) "
-    "ON CONFLICT (id) DO UPDATE SET pole = excluded.pole, title = excluded.title, "
-    "description = excluded.description, license = excluded.license, minx = excluded.minx, "
-    "miny = excluded.miny, maxx = excluded.maxx, maxy = excluded.maxy, "
-    "start_datetime = excluded.start_datetime, end_datetime = excluded.end_datetime, "
-    "content = excluded.content, fts = excluded.fts"
+    f"INSERT INTO collections ({', '.join(COLLECTION_COLUMNS)}, fts, datestamp) VALUES "  # noqa: S608
+    f"({', '.join('%s' for _ in COLLECTION_COLUMNS)}, {COLLECTION_FTS}, %s) ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in (*COLLECTION_COLUMNS[1:], "fts", "datestamp"))
+    # A collection written again unchanged keeps its row as it is, datestamp included.
+    + " WHERE collections.content::text IS DISTINCT FROM excluded.content::text"
 )
 _LOAD_COLUMNS = (
     "collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, miny, maxx, maxy, "
@@ -113,12 +116,15 @@ _SPANS = (
 def write_collections(
     conn: psycopg.Connection[Any], collections: Iterable[Collection], vocabulary: Vocabulary
 ) -> int:
-    """Insert or replace collections by id (inside the caller's transaction)."""
+    """Insert or replace collections by id (inside the caller's transaction); the changed ones
+    get a new datestamp and lose their tombstone."""
     given = list(collections)
     rows = [_collection_row(c, vocabulary) for c in given]
     if rows:
+        stamp = postgres_changes.next_datestamp(conn)
         with conn.cursor() as cur:
-            cur.executemany(_COLLECTION_UPSERT, rows)
+            cur.executemany(_COLLECTION_UPSERT, [(*row, stamp) for row in rows])
+        postgres_changes.revive(conn, [row[0] for row in rows])
         write_collection_concepts(conn, list({c.id: c for c in given}.values()))
     return len(rows)
 
@@ -221,6 +227,16 @@ def _update_collection_text(conn: psycopg.Connection[Any], rows: list[Any], voca
     return len(updates)
 
 
+def fill_collection_facets(conn: psycopg.Connection[Any]) -> int:
+    """Compute the facet columns of collections written before they existed; returns how many."""
+    rows = conn.execute("SELECT rid, content::text AS content FROM collections WHERE type IS NULL").fetchall()
+    assignments = ", ".join(f"{name} = %s" for name in FACET_COLUMNS)
+    updates = [(*collection_facets(collection_from_json(r["content"])).values(), r["rid"]) for r in rows]
+    with conn.cursor() as cur:
+        cur.executemany(f"UPDATE collections SET {assignments} WHERE rid = %s", updates)  # noqa: S608
+    return len(updates)
+
+
 def collection_fts(collection: Collection, vocabulary: Vocabulary) -> tuple[str, ...]:
     """The arguments of COLLECTION_FTS: title and other words in every language, then in French
     (title, body) and in English (title, body)."""
@@ -278,16 +294,12 @@ def _check_collections(conn: psycopg.Connection[Any], names: set[str]) -> None:
 
 
 def _collection_row(collection: Collection, vocabulary: Vocabulary) -> tuple[Any, ...]:
-    corners = collection_corners(collection)
     return (
-        collection.id,
-        collection.pole,
-        next(iter(collection.title.values()), collection.id),
-        "\n".join(collection.description.values()),
-        collection.license,
-        *corners,
+        *collection_head(collection),
         collection.extent.start,
         collection.extent.end,
         collection_to_json(collection).decode(),
+        collection_parent(collection),
+        *collection_facets(collection).values(),
         *collection_fts(collection, vocabulary),
     )

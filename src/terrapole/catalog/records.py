@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 import orjson
@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 
 from terrapole.core.facets import collection_concepts, item_concepts, item_strings
 from terrapole.core.model import BBox, Collection, Item
+from terrapole.core.record import RECORD_KEY, as_datetime, catalog_id, record_from_collection
 from terrapole.core.timeutil import from_micros, to_micros
 from terrapole.core.vocab import Vocabulary
 from terrapole.formats.stac import encode_link, parse_links
@@ -86,6 +87,31 @@ class Row(Protocol):
     """A database row readable by column name (sqlite3.Row, psycopg dict rows)."""
 
     def __getitem__(self, key: str) -> Any: ...
+
+
+def collection_parent(collection: Collection) -> str | None:
+    """The collection id of the series a collection belongs to (from the parent identifier of the
+    record it carries)."""
+    stored = collection.extra.get(RECORD_KEY)
+    parent = stored.get("parent_identifier") if isinstance(stored, Mapping) else None
+    return catalog_id(parent) if isinstance(parent, str) and parent.strip() else None
+
+
+# The leading columns of a collection row in every store, in order (`collection_head` gives their
+# values); each store follows them with its own time, record and facet columns.
+COLLECTION_HEAD = ("id", "pole", "title", "description", "license", "minx", "miny", "maxx", "maxy")
+
+
+def collection_head(collection: Collection) -> list[Any]:
+    """The values of `COLLECTION_HEAD` for a collection."""
+    return [
+        collection.id,
+        collection.pole,
+        next(iter(collection.title.values()), collection.id),
+        "\n".join(collection.description.values()),
+        collection.license,
+        *collection_corners(collection),
+    ]
 
 
 def collection_corners(collection: Collection) -> list[float | None]:
@@ -258,3 +284,116 @@ def _strings(value: Any) -> Iterable[str]:
         yield value
     elif isinstance(value, list):
         yield from (str(v) for v in value if isinstance(v, str | int | float))
+
+
+# Multi-valued record fields (keywords, organisations, formats) are stored joined by this
+# separator in one text column: LIKE finds a value in them, and a protocol that needs an exact
+# member test (CSW's dc:subject = 'x') spells it as the four LIKE patterns of `member_patterns`.
+LIST_SEPARATOR = "; "
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionFacets:
+    """The record-level queryables of a collection (from its canonical record), stored in columns.
+
+    `anytext` is every word of the record a free-text match may look at, lowercased, so that a
+    case-insensitive LIKE on it needs no function on the column.
+    """
+
+    type: str
+    keywords: str | None
+    organisation: str | None
+    formats: str | None
+    language: str | None
+    parent_identifier: str | None
+    created: datetime | None
+    published: datetime | None
+    revised: datetime | None
+    updated: datetime | None
+    anytext: str
+
+    def values(self) -> tuple[Any, ...]:
+        """The values in `FACET_COLUMNS` order."""
+        return tuple(getattr(self, name) for name in FACET_COLUMNS)
+
+
+FACET_COLUMNS: tuple[str, ...] = (
+    "type",
+    "keywords",
+    "organisation",
+    "formats",
+    "language",
+    "parent_identifier",
+    "created",
+    "published",
+    "revised",
+    "updated",
+    "anytext",
+)
+FACET_TIMES = frozenset({"created", "published", "revised", "updated"})
+
+
+def collection_facets(collection: Collection) -> CollectionFacets:
+    """The record-level queryables of a collection, read from its canonical record."""
+    record = record_from_collection(collection)
+    keywords = _unique(
+        [label for k in record.keywords for label in k.label.values()]
+        + [*record.topic_categories, *record.inspire_themes]
+    )
+    organisations = _unique(
+        [c.organisation or "" for c in record.contacts]
+        + [
+            c.name
+            for c in record.contacts
+            if c.kind == "organisation" or (c.kind != "person" and not c.organisation)
+        ]
+    )
+    dates = record.dates
+    words = [
+        collection.id,
+        *record.title.values(),
+        *record.abstract.values(),
+        *record.alternate_titles,
+        *keywords,
+        *organisations,
+        *(c.name for c in record.contacts),
+        *record.formats,
+        *(i.code for i in record.identifiers),
+        record.pole or "",
+    ]
+    return CollectionFacets(
+        type=record.hierarchy_level,
+        keywords=_joined(keywords),
+        organisation=_joined(organisations),
+        formats=_joined(_unique(list(record.formats))),
+        language=record.language,
+        parent_identifier=record.parent_identifier,
+        created=_instant(dates.created),
+        published=_instant(dates.published),
+        revised=_instant(dates.revised),
+        updated=_instant(dates.metadata),
+        anytext=" ".join(word for word in words if word).lower(),
+    )
+
+
+def member_patterns(value: str) -> tuple[str, str, str, str]:
+    """LIKE patterns (escape character `\\`) that together find `value` as a whole member of a
+    `LIST_SEPARATOR`-joined column: alone, first, last or in the middle."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sep = LIST_SEPARATOR
+    return escaped, f"{escaped}{sep}%", f"%{sep}{escaped}", f"%{sep}{escaped}{sep}%"
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+def _joined(values: list[str]) -> str | None:
+    return LIST_SEPARATOR.join(values) if values else None
+
+
+def _instant(value: date | None) -> datetime | None:
+    moment = as_datetime(value)
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -11,18 +11,35 @@ import contextlib
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from terrapole.catalog import sqlite_facets, sqlite_text, sqlite_vocab
-from terrapole.catalog.base import item_queryables_schema
+from terrapole.catalog import sqlite_changes, sqlite_facets, sqlite_text, sqlite_vocab
+from terrapole.catalog.base import (
+    ChangeKey,
+    ChangePage,
+    ChangeScope,
+    ChangeSummary,
+    CollectionChange,
+    item_queryables_schema,
+)
 from terrapole.catalog.facets import facets_of_collections, facets_of_items
 from terrapole.catalog.records import TextDoc, collection_from_json, item_from_row, item_text, item_times
 from terrapole.catalog.sql_filter import Fragment
-from terrapole.catalog.sqlite_schema import DDL, DEFERRABLE, DROP_DEFERRABLE, MIGRATIONS, SCHEMA_VERSION
+from terrapole.catalog.sqlite_schema import (
+    DDL,
+    DEFERRABLE,
+    DROP_DEFERRABLE,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    add_change_tracking,
+    missing_facet_columns,
+)
 from terrapole.catalog.sqlite_search import Searcher
 from terrapole.catalog.sqlite_tables import (
     ITEM_SELECT,
@@ -34,21 +51,24 @@ from terrapole.catalog.sqlite_tables import (
 )
 from terrapole.catalog.sqlite_vocab import SQLiteVocabulary
 from terrapole.catalog.sqlite_write import (
+    COLLECTION_UPSERT,
     ITEM_INSERT,
     ITEM_UPDATE,
     check_collections,
     collection_row,
     existing_rids,
+    fill_collection_facets,
     item_rows,
     record_queryables,
     record_spans,
 )
 from terrapole.catalog.textindex import TextIndexBusy
 from terrapole.catalog.vocabulary import query_concepts, require_known
-from terrapole.core.errors import CollectionNotFound, ItemNotFound, StorageError
+from terrapole.core.errors import CollectionNotFound, InvalidParameter, ItemNotFound, StorageError
 from terrapole.core.facets import Facets, item_concepts
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page, Query
+from terrapole.core.timeutil import from_micros, to_micros
 from terrapole.settings import Settings
 
 READ_POOL_SIZE = 4
@@ -159,11 +179,27 @@ class SQLiteCatalog:
             conn.executescript(DDL)
             for statement in DEFERRABLE:
                 conn.execute(statement)
+            with self._transaction() as step:
+                add_change_tracking(step, time.time_ns() // 1000)
+            self._add_collection_facets(conn)
             for _, script in MIGRATIONS:  # each is idempotent: a partial run is completed
                 conn.executescript(script)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         elif self.writable:
             self._end_bulk()  # repairs a bulk load that stopped before its end
+
+    def _add_collection_facets(self, conn: sqlite3.Connection) -> None:
+        """Schema 2: the facet columns of collections, added and filled in one transaction."""
+        existing = {row[1] for row in conn.execute("PRAGMA table_info(collections)")}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in missing_facet_columns(existing):
+                conn.execute(statement)
+            fill_collection_facets(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close every connection (optimising the query planner statistics first)."""
@@ -176,25 +212,18 @@ class SQLiteCatalog:
 
     # -- collections ---------------------------------------------------------------------
     def upsert_collections(self, collections: Iterable[Collection]) -> int:
-        """Insert or replace collections by id."""
-        given = list(collections)
-        rows = [collection_row(c) for c in given]
-        if not rows:
+        """Insert or replace collections by id; changed ones get a new datestamp."""
+        collections = list(collections)
+        if not collections:
             return 0
         with self._transaction() as conn:
             seq = sqlite_text.next_seq(conn, "collections")
-            conn.executemany(
-                "INSERT INTO collections (id, pole, title, description, license, minx, miny, maxx, maxy,"
-                " s, e, seq, content) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
-                "pole=excluded.pole, title=excluded.title, description=excluded.description, "
-                "license=excluded.license, "
-                "minx=excluded.minx, miny=excluded.miny, maxx=excluded.maxx, maxy=excluded.maxy, "
-                "s=excluded.s, e=excluded.e, seq=excluded.seq, content=excluded.content",
-                [(*row[:11], seq, row[11]) for row in rows],
-            )
-            sqlite_vocab.write_collection_concepts(conn, list({c.id: c for c in given}.values()))
+            stamp = sqlite_changes.next_datestamp(conn)
+            conn.executemany(COLLECTION_UPSERT, [(*collection_row(c, seq), stamp) for c in collections])
+            sqlite_changes.revive(conn, [c.id for c in collections])
+            sqlite_vocab.write_collection_concepts(conn, list({c.id: c for c in collections}.values()))
         self._sync_text()
-        return len(rows)
+        return len(collections)
 
     def get_collection(self, collection_id: str) -> Collection:
         """The collection with this id."""
@@ -207,8 +236,7 @@ class SQLiteCatalog:
     def delete_collection(self, collection_id: str) -> None:
         """Delete a collection and its items."""
         with self._transaction() as conn:
-            deleted = conn.execute("DELETE FROM collections WHERE id = ?", [collection_id]).rowcount
-            if not deleted:
+            if not sqlite_changes.bury(conn, collection_id, sqlite_changes.next_datestamp(conn)):
                 raise CollectionNotFound(collection_id)
             conn.execute("DELETE FROM items WHERE collection = ?", [collection_id])
             conn.execute("DELETE FROM queryables WHERE collection = ?", [collection_id])
@@ -219,6 +247,35 @@ class SQLiteCatalog:
         with self._read() as conn:
             return int(conn.execute("SELECT count(*) FROM collections").fetchone()[0])
 
+    def collection_changes(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        scope: ChangeScope | None = None,
+        after: ChangeKey | None = None,
+        limit: int = 100,
+        *,
+        deleted: bool = True,
+        content: bool = True,
+        count: bool = True,
+    ) -> ChangePage:
+        """Collections changed at `since` <= datestamp < `until`, by (datestamp, id) after `after`."""
+        window = (None if since is None else to_micros(since), None if until is None else to_micros(until))
+        with self._read() as conn:
+            return sqlite_changes.changes(
+                conn, window, scope or ChangeScope(), after, limit, (deleted, content, count)
+            )
+
+    def collection_change(self, collection_id: str) -> CollectionChange:
+        """The last change of one collection, live or deleted."""
+        with self._read() as conn:
+            return sqlite_changes.change_of(conn, collection_id)
+
+    def change_summary(self) -> ChangeSummary:
+        """The earliest datestamp and the (pole, parent) groups of live and deleted collections."""
+        with self._read() as conn:
+            return sqlite_changes.summary(conn)
+
     def search_collections(self, query: Query) -> Page[Collection]:
         """Collections matching the query."""
         self._check_concepts(query)
@@ -227,6 +284,25 @@ class SQLiteCatalog:
             outcome = searcher.run(conn, query)
         records = [collection_from_json(row["content"]) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
+
+    def count_collections(self, query: Query) -> int:
+        """The exact number of collections matching the query."""
+        searcher = Searcher(collection_spec(), self.text.collections, self.count_limit, self.count_budget_ms)
+        with self._read() as conn:
+            return searcher.count(conn, query)
+
+    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order."""
+        column = collection_spec().resolve(queryable)
+        if column.kind == "geometry":
+            raise InvalidParameter("queryable", f"{queryable!r} has no list of values")
+        sql = (
+            f"SELECT DISTINCT {column.sql} AS v FROM collections AS c "  # noqa: S608 - from the spec
+            f"WHERE {column.sql} IS NOT NULL ORDER BY 1 LIMIT ?"
+        )
+        with self._read() as conn:
+            values = [row[0] for row in conn.execute(sql, [limit])]
+        return [from_micros(v) for v in values] if column.kind == "time" else values
 
     # -- items ---------------------------------------------------------------------------
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:

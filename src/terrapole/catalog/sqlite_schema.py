@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+import sqlite3
+
+from terrapole.catalog.records import collection_from_json, collection_parent
+
+SCHEMA_VERSION = 4
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -17,7 +21,9 @@ CREATE TABLE IF NOT EXISTS collections (
     minx REAL, miny REAL, maxx REAL, maxy REAL,
     s INTEGER, e INTEGER,
     seq INTEGER NOT NULL,
-    content BLOB NOT NULL
+    content BLOB NOT NULL,
+    type TEXT, keywords TEXT, organisation TEXT, formats TEXT, language TEXT, parent TEXT,
+    created INTEGER, published INTEGER, revised INTEGER, updated INTEGER, anytext TEXT
 );
 
 CREATE TABLE IF NOT EXISTS items (
@@ -36,6 +42,9 @@ CREATE TABLE IF NOT EXISTS items (
     content BLOB NOT NULL,
     UNIQUE (collection, id)
 );
+
+-- Collection boxes: box counts and filters read this narrow index, not the wide rows.
+CREATE INDEX IF NOT EXISTS collections_box ON collections (minx, maxx, miny, maxy);
 
 CREATE VIRTUAL TABLE IF NOT EXISTS items_rtree USING rtree (rid, minx, maxx, miny, maxy);
 
@@ -63,6 +72,33 @@ CREATE TABLE IF NOT EXISTS queryables (
 ) WITHOUT ROWID;
 """
 
+# Version 3: the record-level queryables of collections (`records.FACET_COLUMNS`), in columns of
+# their own (times as integer microseconds). Added to an older table by `missing_facet_columns`
+# and filled from the stored records (`sqlite_write.fill_collection_facets`).
+FACET_TYPES = {
+    "type": "TEXT",
+    "keywords": "TEXT",
+    "organisation": "TEXT",
+    "formats": "TEXT",
+    "language": "TEXT",
+    "parent_identifier": "TEXT",
+    "created": "INTEGER",
+    "published": "INTEGER",
+    "revised": "INTEGER",
+    "updated": "INTEGER",
+    "anytext": "TEXT",
+}
+
+
+def missing_facet_columns(existing: set[str]) -> list[str]:
+    """ALTER TABLE statements adding the facet columns a collections table lacks (idempotent)."""
+    return [
+        f"ALTER TABLE collections ADD COLUMN {name} {kind}"
+        for name, kind in FACET_TYPES.items()
+        if name not in existing
+    ]
+
+
 # Secondary structures that a bulk load drops while it runs and rebuilds at its end.
 DEFERRABLE = (
     # Covering the time and box columns: a scan in time order tests them in the index and
@@ -83,7 +119,46 @@ DROP_DEFERRABLE = (
     "DROP TRIGGER IF EXISTS items_rtree_insert",
 )
 
-# Vocabularies (SKOS thesauri) and the concepts records refer to. Concept URIs are numbered in
+
+# Version 2: change tracking for harvesters (OAI-PMH, sitemaps). Every collection carries the
+# datestamp (microseconds since 1970, UTC) of its last change and the series it belongs to;
+# a deleted collection leaves a tombstone with the same, so sets and incremental harvests
+# still see it. The step is self-contained and idempotent: it runs on a new database after
+# `DDL`, on a version-1 database (filling the datestamps of existing rows with the time of the
+# upgrade), and again harmlessly on one it already upgraded.
+CHANGES_DDL = (
+    """CREATE TABLE IF NOT EXISTS collection_tombstones (
+    id TEXT PRIMARY KEY,
+    pole TEXT,
+    parent TEXT,
+    datestamp INTEGER NOT NULL
+) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS collections_datestamp ON collections (datestamp, id)",
+    "CREATE INDEX IF NOT EXISTS collections_pole_datestamp ON collections (pole, datestamp, id)",
+    "CREATE INDEX IF NOT EXISTS collection_tombstones_datestamp ON collection_tombstones (datestamp, id)",
+    # The (pole, series) groups a harvester's set list is made of.
+    "CREATE INDEX IF NOT EXISTS collections_pole_parent ON collections (pole, parent)",
+    "CREATE INDEX IF NOT EXISTS collection_tombstones_pole_parent ON collection_tombstones (pole, parent)",
+)
+
+
+def add_change_tracking(conn: sqlite3.Connection, now_micros: int) -> None:
+    """Add datestamps, parents and tombstones (schema version 2) inside the caller's transaction."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(collections)")}
+    if "datestamp" not in columns:
+        conn.execute("ALTER TABLE collections ADD COLUMN datestamp INTEGER NOT NULL DEFAULT 0")
+    if "parent" not in columns:
+        conn.execute("ALTER TABLE collections ADD COLUMN parent TEXT")
+    rows = conn.execute("SELECT rid, content FROM collections WHERE datestamp = 0").fetchall()
+    conn.executemany(
+        "UPDATE collections SET datestamp = ?, parent = ? WHERE rid = ?",
+        [(now_micros, collection_parent(collection_from_json(content)), rid) for rid, content in rows],
+    )
+    for statement in CHANGES_DDL:
+        conn.execute(statement)
+
+
+# Version 4: vocabularies (SKOS thesauri) and the concepts records refer to. Concept URIs are numbered in
 # `vocab_uris` (any URI a record refers to, imported or not): the reference tables hold small
 # integers. `vocab_closure` pairs every concept with itself and each of its ancestors.
 VOCABULARY_DDL = """
@@ -128,4 +203,4 @@ END;
 
 # Migrations after the first version: (version, idempotent script), applied in order to a
 # catalog whose schema version is below theirs.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((2, VOCABULARY_DDL),)
+MIGRATIONS: tuple[tuple[int, str], ...] = ((4, VOCABULARY_DDL),)

@@ -126,6 +126,10 @@ class Searcher:
         if query.concepts:
             member = self.spec.resolve("concept").member_sql or ""
             where.append(membership_predicate(member, "=", query.concepts, "?"))
+        if query.hidden_collections:
+            hidden = sorted(query.hidden_collections)
+            owner = f"{a}.collection" if self.spec.table == "items" else f"{a}.id"
+            where.append(Fragment(f"{owner} NOT IN ({_marks(hidden)})", hidden))
         return where
 
     def _datetime(self, query: Query) -> Fragment:
@@ -181,6 +185,7 @@ class Searcher:
         inherited = sqlite_vocab.collections_with(conn, query.concepts) if query.concepts else []
         return TextFilters(
             collections=query.collections if self.spec.table == "items" else (),
+            hidden=tuple(sorted(query.hidden_collections)),
             start=to_micros(dt.start) if dt and dt.start else None,
             end=to_micros(dt.end) if dt and dt.end else None,
             bbox=query.bbox,
@@ -213,23 +218,25 @@ class Searcher:
         order = [(sql, desc != backwards) for sql, desc in keys]
         source = self._source(conn, query)
         walked = self._walk_index(source, keys[0][0], query)
+        offset = 0 if token else query.offset
         try:
-            rows = conn.execute(*_select(self.spec, walked, where, order, query.limit + 1)).fetchall()
+            rows = conn.execute(*_select(self.spec, walked, where, order, query.limit + 1, offset)).fetchall()
         except sqlite3.OperationalError as exc:
             if "no such index" not in str(exc):  # a bulk load is rebuilding it
                 raise
-            rows = conn.execute(*_select(self.spec, source, where, order, query.limit + 1)).fetchall()
+            rows = conn.execute(*_select(self.spec, source, where, order, query.limit + 1, offset)).fetchall()
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         if backwards:
             rows.reverse()
         if token:
             matched = token.get("m")
-        elif not more:
-            matched = len(rows)  # the whole result fits on this first page
+        elif not more and (rows or not offset):
+            matched = offset + len(rows)  # the rest of the result fits on this page
         else:
             matched = self._count(conn, source, where)
-        return SearchOutcome(rows, matched, *_tokens(rows, len(keys), more, backwards, token, matched))
+        paged = bool(token) or offset > 0
+        return SearchOutcome(rows, matched, *_tokens(rows, len(keys), more, backwards, paged, matched))
 
     def _source(self, conn: sqlite3.Connection, query: Query, probe: bool = True) -> Fragment:
         """Drive the join from the R*Tree when the box is selective, else from the table's indexes.
@@ -270,6 +277,16 @@ class Searcher:
         index = indexes[1] if query.collections else indexes[0]
         return Fragment(f"{source.sql} INDEXED BY {index}", source.params)
 
+    def count(self, conn: sqlite3.Connection, query: Query, extra: Sequence[Fragment] = ()) -> int:
+        """The exact number of matches of the query (no count budget, no count limit)."""
+        where = [*extra, *self._where(query)]
+        if query.text:
+            where.append(self._text_membership(conn, query))
+        clause, params = _where_sql(where)
+        source = self._source(conn, query)
+        sql = f"SELECT count(*) FROM {source.sql} {clause}"  # noqa: S608
+        return int(conn.execute(sql, [*source.params, *params]).fetchone()[0])
+
     def _count(self, conn: sqlite3.Connection, source: Fragment, where: list[Fragment]) -> int | None:
         """The number of matches, if it can be counted within the count budget (else None)."""
         clause, params = _where_sql(where)
@@ -296,25 +313,14 @@ class Searcher:
         sortby gives keyset paging instead.
         """
         assert self.text_index is not None and query.text
-        filters = self.text_filters(conn, query)
-        start = int(token.get("o", 0))
         verify = bool(where) and _needs_verification(query)
-        page: list[tuple[float, int]] = []
-        position, fetch, resume = start, max(TEXT_FIRST_FETCH, 2 * (query.limit + 1)), None
-        while resume is None:
-            hits, count = self.text_index.search(query.text, filters, fetch, offset=position)
-            accepted = {rid for _, rid in self._verify(conn, hits, where)} if verify else None
-            for index, hit in enumerate(hits):
-                if accepted is not None and hit[1] not in accepted:
-                    continue
-                if len(page) == query.limit:
-                    resume = position + index
-                    break
-                page.append(hit)
-            if resume is None and len(hits) < fetch:
-                break
-            if resume is None:
-                position, fetch = position + len(hits), fetch * 2
+        start = int(token.get("o", 0)) if token else 0
+        skip = 0 if token else query.offset
+        if not verify:  # index positions are result positions: skip by starting further on
+            start, skip = start + skip, 0
+        if start and start >= self.text_index.num_docs():  # past the end (the index would
+            return SearchOutcome([], token.get("m"), None, None)  # reserve room for `start` hits)
+        page, resume, count = self._collect(conn, query, where if verify else None, start, skip)
         matched = token.get("m") if token else (None if verify else count)
         rows = self._rows_by_rid(conn, [rid for _, rid in page])
         next_token = encode_token({"o": resume, "m": matched}) if resume is not None else None
@@ -322,6 +328,31 @@ class Searcher:
         if start and not verify:
             prev_token = encode_token({"o": max(0, start - query.limit), "m": matched})
         return SearchOutcome(rows, matched, next_token, prev_token)
+
+    def _collect(
+        self, conn: sqlite3.Connection, query: Query, verify: list[Fragment] | None, start: int, skip: int
+    ) -> tuple[list[tuple[float, int]], int | None, int]:
+        """A page of ranked hits from index position `start`, the `skip` first accepted ones left
+        out; also the index position to resume from (None at the end) and the index's count."""
+        assert self.text_index is not None and query.text
+        filters = self.text_filters(conn, query)
+        page: list[tuple[float, int]] = []
+        position, fetch = start, max(TEXT_FIRST_FETCH, 2 * (query.limit + 1))
+        while True:
+            hits, count = self.text_index.search(query.text, filters, fetch, offset=position)
+            accepted = {rid for _, rid in self._verify(conn, hits, verify)} if verify else None
+            for index, hit in enumerate(hits):
+                if accepted is not None and hit[1] not in accepted:
+                    continue
+                if skip:
+                    skip -= 1
+                elif len(page) == query.limit:
+                    return page, position + index, count
+                else:
+                    page.append(hit)
+            if len(hits) < fetch:
+                return page, None, count
+            position, fetch = position + len(hits), fetch * 2
 
     def _verify(
         self, conn: sqlite3.Connection, hits: list[tuple[float, int]], where: list[Fragment]
@@ -410,22 +441,28 @@ def _tokens(
     nkeys: int,
     more: bool,
     backwards: bool,
-    token: dict[str, Any],
+    paged: bool,
     matched: int | None,
 ) -> tuple[str | None, str | None]:
+    """Next and previous tokens; `paged` when this page is not the first (a token or an offset)."""
     if not rows:
         return None, None
     first = [rows[0][f"_k{i}"] for i in range(nkeys)]
     last = [rows[-1][f"_k{i}"] for i in range(nkeys)]
     has_next = more if not backwards else True
-    has_prev = more if backwards else bool(token)
+    has_prev = more if backwards else paged
     next_token = encode_token({"k": last, "m": matched}) if has_next else None
     prev_token = encode_token({"k": first, "p": 1, "m": matched}) if has_prev else None
     return next_token, prev_token
 
 
 def _select(
-    spec: TableSpec, source: Fragment, where: list[Fragment], order: list[tuple[str, bool]], limit: int
+    spec: TableSpec,
+    source: Fragment,
+    where: list[Fragment],
+    order: list[tuple[str, bool]],
+    limit: int,
+    offset: int = 0,
 ) -> tuple[str, list[Any]]:
     """Order and cut on the sort keys alone, then read the rows of the page."""
     a = spec.alias
@@ -436,10 +473,10 @@ def _select(
     names = ", ".join(f"t._k{i}" for i in range(len(order)))
     sql = (
         f"SELECT {spec.select}, {names} FROM (SELECT {keys}, {a}.rid AS _r FROM {source.sql} "  # noqa: S608
-        f"{clause} ORDER BY {inner} LIMIT ?) AS t JOIN {spec.table} AS {a} ON {a}.rid = t._r "
+        f"{clause} ORDER BY {inner} LIMIT ? OFFSET ?) AS t JOIN {spec.table} AS {a} ON {a}.rid = t._r "
         f"ORDER BY {outer}"
     )
-    return sql, [*source.params, *params, limit]
+    return sql, [*source.params, *params, limit, offset]
 
 
 def _where_sql(where: Sequence[Fragment]) -> tuple[str, list[Any]]:

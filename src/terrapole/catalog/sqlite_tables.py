@@ -10,7 +10,7 @@ from typing import Any
 
 import shapely
 
-from terrapole.catalog.records import PROMOTED
+from terrapole.catalog.records import FACET_COLUMNS, FACET_TIMES, PROMOTED
 from terrapole.catalog.sql_filter import Column
 from terrapole.catalog.sqlite_search import TableSpec, json_property
 from terrapole.catalog.vocabulary import COLLECTION_MEMBERSHIP, CONCEPT_QUERYABLE, ITEM_MEMBERSHIP
@@ -20,6 +20,8 @@ ITEM_SELECT = (
     "i.collection, i.id, i.minx, i.miny, i.maxx, i.maxy, i.content, i.props, i.has_dt, i.dt, i.s, i.e"
 )
 COLLECTION_SELECT = "c.content"
+# Facets a search may sort by (the free-text column is only for matching).
+SORTABLE_FACETS = tuple(name for name in FACET_COLUMNS if name != "anytext")
 
 
 def queryable_rows(conn: sqlite3.Connection, collections: Sequence[str]) -> list[tuple[str, str]]:
@@ -84,6 +86,9 @@ def collection_spec() -> TableSpec:
             bbox_sql=("c.minx", "c.miny", "c.maxx", "c.maxy"),
         ),
         CONCEPT_QUERYABLE: Column("", "membership", member_sql=COLLECTION_MEMBERSHIP),
+        "start_datetime": Column("c.s", "time"),
+        "end_datetime": Column("c.e", "time"),
+        **{name: Column(f"c.{name}", "time" if name in FACET_TIMES else "text") for name in FACET_COLUMNS},
     }
 
     def resolve(name: str) -> Column:
@@ -103,6 +108,7 @@ def collection_spec() -> TableSpec:
             "datetime": "c.s",
             "license": "c.license",
             "pole": "c.pole",
+            **{name: f"c.{name}" for name in SORTABLE_FACETS},
         },
         not_null=frozenset({"c.id", "c.rid", "c.title"}),
     )

@@ -11,7 +11,14 @@ import shapely
 
 from terrapole.catalog.base import CORE_ITEM_QUERYABLES
 from terrapole.catalog.records import (
-    collection_corners,
+    COLLECTION_HEAD,
+    FACET_COLUMNS,
+    FACET_TIMES,
+    CollectionFacets,
+    collection_facets,
+    collection_from_json,
+    collection_head,
+    collection_parent,
     collection_to_json,
     item_content,
     item_properties,
@@ -114,17 +121,45 @@ def record_queryables(conn: sqlite3.Connection, items: list[Item]) -> None:
     )
 
 
-def collection_row(collection: Collection) -> tuple[Any, ...]:
-    corners = collection_corners(collection)
+COLLECTION_COLUMNS = (*COLLECTION_HEAD, "s", "e", "seq", "content", "parent", *FACET_COLUMNS, "datestamp")
+# Column names are the constants above, never input.
+COLLECTION_UPSERT = (
+    f"INSERT INTO collections ({', '.join(COLLECTION_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' for _ in COLLECTION_COLUMNS)}) ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{name}=excluded.{name}" for name in COLLECTION_COLUMNS[1:])
+    # A collection written again unchanged keeps its row as it is, datestamp included.
+    + " WHERE collections.content IS NOT excluded.content"
+)
+
+
+def collection_row(collection: Collection, seq: int) -> tuple[Any, ...]:
+    """The values of `COLLECTION_COLUMNS` but the last for a collection written by change number
+    `seq` (the write adds the datestamp)."""
     start, end = collection.extent.start, collection.extent.end
     return (
-        collection.id,
-        collection.pole,
-        next(iter(collection.title.values()), collection.id),
-        "\n".join(collection.description.values()),
-        collection.license,
-        *corners,
+        *collection_head(collection),
         to_micros(start) if start else None,
         to_micros(end) if end else None,
+        seq,
         collection_to_json(collection),
+        collection_parent(collection),
+        *_facet_values(collection_facets(collection)),
     )
+
+
+def fill_collection_facets(conn: sqlite3.Connection) -> int:
+    """Compute the facet columns of collections written before they existed; returns how many."""
+    rows = conn.execute("SELECT rid, content FROM collections WHERE type IS NULL").fetchall()
+    assignments = ", ".join(f"{name} = ?" for name in FACET_COLUMNS)
+    conn.executemany(
+        f"UPDATE collections SET {assignments} WHERE rid = ?",  # noqa: S608 - constant names
+        [(*_facet_values(collection_facets(collection_from_json(r[1]))), r[0]) for r in rows],
+    )
+    return len(rows)
+
+
+def _facet_values(facets: CollectionFacets) -> list[Any]:
+    return [
+        to_micros(value) if name in FACET_TIMES and value is not None else value
+        for name, value in zip(FACET_COLUMNS, facets.values(), strict=True)
+    ]

@@ -56,6 +56,7 @@ class TextFilters:
     """Filters the index can apply itself while ranking."""
 
     collections: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()  # collections (of items, or collections themselves) left out
     start: int | None = None
     end: int | None = None
     bbox: BBox | None = None
@@ -225,6 +226,9 @@ class TextIndex:
             (tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0))
             for q in self._filter_queries(filters)
         )
+        if filters.hidden:
+            hidden = tantivy.Query.term_set_query(self.schema, "collection", list(filters.hidden))
+            parts.append((tantivy.Occur.MustNot, hidden))
         if len(parts) == 1:
             return parts[0][1]
         return tantivy.Query.boolean_query(parts)

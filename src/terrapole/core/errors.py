@@ -110,4 +110,20 @@ class SignatureExpired(InvalidSignature):
 
 
 class AccessDenied(TerrapoleError):
-    """The caller may not read this data."""
+    """The principal may not do this; `reason_code` says why in a stable, machine-readable word."""
+
+    def __init__(self, message: str, reason_code: str = "forbidden") -> None:
+        super().__init__(message)
+        self.reason_code = reason_code
+
+
+class AuthenticationRequired(AccessDenied):
+    """Nobody is signed in, or the credentials sent are invalid, expired or revoked."""
+
+
+class RateLimited(TerrapoleError):
+    """Too many attempts; the client may try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -138,12 +138,17 @@ class Extent:
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """Where a record came from: the source it was read from and in which format."""
+    """Where a record came from: the source it was read from and in which format.
+
+    `original_id` is the record's identifier at the source, `retrieved` when it was read there and
+    `pole` the data centre whose catalog served it (for harvested records).
+    """
 
     source: str
     format: str
     original_id: str | None = None
     retrieved: datetime | None = None
+    pole: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

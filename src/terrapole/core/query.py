@@ -116,6 +116,10 @@ class Query:
     fields: Fields | None = None
     limit: int = 10
     token: str | None = None
+    # Collections the asker may not discover: left out of results and counts (set by access control).
+    hidden_collections: frozenset[str] = frozenset()
+    # Matches to skip before the page (CSW startPosition); a page token, when given, decides instead.
+    offset: int = 0
 
     @property
     def ranked(self) -> bool:

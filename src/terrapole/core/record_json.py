@@ -6,7 +6,7 @@ Empty fields are left out; dates keep their precision (a date stays a date, a da
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from terrapole.core.model import BBox, Contact, Extent, Keyword, Provenance
 from terrapole.core.record import Constraints, Dates, Distribution, Identifier, Record, Related, Resolution
 
 JSON = dict[str, Any]
+_PLAIN = frozenset({str, int, float, bool})
 
 _ITEM_TYPES: dict[str, type] = {
     "identifiers": Identifier,
@@ -36,6 +37,10 @@ _STRING_TUPLES = (
     "sizes",
     "overviews",
 )
+
+
+# The empty value of a required field's type, by the name of its annotation.
+_EMPTY: dict[str, Any] = {"LangText": {}, "JSONObject": {}, "tuple": (), "str": ""}
 
 
 def record_to_json(record: Record) -> JSON:
@@ -63,6 +68,8 @@ def record_from_json(data: Mapping[str, Any]) -> Record:
 
 
 def _encode(value: Any) -> Any:
+    if value is None or type(value) in _PLAIN:
+        return value  # most values: checked first, as the dataclass test costs more
     if isinstance(value, BBox):
         return value.as_list()
     if is_dataclass(value) and not isinstance(value, type):
@@ -79,6 +86,14 @@ def _encode(value: Any) -> Any:
 
 def _plain(kind: type, data: Mapping[str, Any]) -> Any:
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    for required in fields(kind):
+        # `_encode` leaves empty values out, required ones too (a keyword with no label).
+        if (
+            required.name not in values
+            and required.default is MISSING
+            and required.default_factory is MISSING
+        ):
+            values[required.name] = _EMPTY.get(str(required.type).split("[")[0], "")
     if kind is Provenance and "retrieved" in values:
         values["retrieved"] = _datetime(data["retrieved"])
     return kind(**values)

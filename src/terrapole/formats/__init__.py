@@ -53,7 +53,7 @@ FORMATS: dict[str, Format] = {
         Format("datacite", "datacite", "application/vnd.datacite.datacite+xml"),
         Format("datacite-json", "datacite_json", "application/vnd.api+json"),
         Format("oai_dc", "dublincore", "application/xml"),
-        Format("csw-record", "dublincore", "application/xml"),
+        Format("csw-record", "csw_record", "application/xml"),
         Format("dcat-turtle", "dcat", "text/turtle", "encode_turtle"),
         Format("dcat-rdfxml", "dcat", "application/rdf+xml", "encode_rdfxml"),
         Format("dcat-jsonld", "dcat", "application/ld+json", "encode_jsonld"),

@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
-from lxml.builder import ElementMaker
 
 from terrapole.core.errors import InvalidParameter, InvalidRecord
 from terrapole.core.model import BBox, Contact, Extent, Keyword
@@ -151,17 +150,33 @@ def parse_element(root: etree._Element) -> Record:
 
 
 def encode(record: Record) -> bytes:
-    """The oai_dc:dc document of a Record (see the module docstring for what Dublin Core keeps)."""
-    dc = ElementMaker(namespace=DC, nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
-    root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
-    root.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd")
-    for name, text, lang in _elements(record):
-        element = dc(name, text)
-        if lang and lang != UNDETERMINED:
-            element.set(XML_LANG, lang)
-        root.append(element)
-    document: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    return document
+    """The oai_dc:dc document of a Record (see the module docstring for what Dublin Core keeps).
+
+    Written as text (each value escaped, characters XML 1.0 cannot hold dropped) rather than
+    built with lxml: a quarter of the time, and OAI-PMH writes a hundred of these a page.
+    """
+    parts = [_DC_HEAD]
+    for name, text, lang in dc_elements(record):
+        attribute = f' xml:lang="{_escape(lang)}"' if lang and lang != UNDETERMINED else ""
+        parts.append(f"<dc:{name}{attribute}>{_escape(text)}</dc:{name}>")
+    parts.append("</oai_dc:dc>")
+    document = "".join(parts)
+    if _NOT_XML.search(document):  # rare: one pass over the whole document, not one per value
+        document = _NOT_XML.sub("", document)
+    return document.encode()
+
+
+_DC_HEAD = (
+    "<?xml version='1.0' encoding='UTF-8'?>\n"
+    f'<oai_dc:dc xmlns:oai_dc="{OAI_DC}" xmlns:dc="{DC}" xmlns:xsi="{XSI}" '
+    f'xsi:schemaLocation="{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd">'
+)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _escape(text: str) -> str:
+    # Chained replaces: several times faster than str.translate on short texts.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 # --- parse --------------------------------------------------------------------------------------
@@ -320,7 +335,9 @@ def _distributions(root: etree._Element) -> Iterable[Distribution]:
 # --- encode -------------------------------------------------------------------------------------
 
 
-def _elements(record: Record) -> Iterable[tuple[str, str, str | None]]:
+def dc_elements(record: Record) -> Iterable[tuple[str, str, str | None]]:
+    """The Dublin Core elements of a record as (element name, text, language) in document order
+    (csw:Record reuses them)."""
     yield from (("title", text, lang) for lang, text in record.title.items())
     for contact in record.contacts:
         if contact.name:

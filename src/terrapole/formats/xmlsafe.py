@@ -23,14 +23,14 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
-def _parser() -> etree.XMLParser:
+def _parser(remove_blank_text: bool = True) -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
-        remove_blank_text=True,
+        remove_blank_text=remove_blank_text,
     )
 
 
@@ -50,12 +50,17 @@ def check_untrusted(data: bytes, max_bytes: int = MAX_BYTES) -> None:
         raise InvalidRecord("XML document type declarations (<!DOCTYPE>, <!ENTITY>) are refused")
 
 
-def parse_xml(data: bytes, max_bytes: int = MAX_BYTES) -> etree._Element:
-    """The root element of `data`; InvalidRecord saying why when too big, with a DTD or malformed."""
+def parse_xml(data: bytes, max_bytes: int = MAX_BYTES, *, keep_layout: bool = False) -> etree._Element:
+    """The root element of `data`; InvalidRecord saying why when too big, with a DTD or malformed.
+
+    `keep_layout` keeps the whitespace between elements (harvesters cut records out of a response
+    and keep them as the source wrote them).
+    """
     check_untrusted(data, max_bytes)
     try:
-        parser = getattr(_LOCAL, "parser", None) or _parser()
-        _LOCAL.parser = parser
+        name = "layout_parser" if keep_layout else "parser"
+        parser = getattr(_LOCAL, name, None) or _parser(remove_blank_text=not keep_layout)
+        setattr(_LOCAL, name, parser)
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as error:
         raise InvalidRecord(f"malformed XML: {error}") from None

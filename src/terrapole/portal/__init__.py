@@ -1,74 +1,38 @@
-"""The portal: server-rendered pages. For now only a bilingual home page listing the services."""
+"""The portal: server-rendered pages (Jinja2) with small browser modules and a vendored map library.
+
+`add_portal(app, store_provider, settings)` mounts the static files (under a URL carrying their
+digest, cached for a year) and the page routes: `/` (search over all poles), `/poles/{pole}`
+(thematic portals), `/datasets/{id}` (dataset pages) and `/portal/facets` (facet counts).
+"""
 
 from __future__ import annotations
 
-from html import escape
+from collections.abc import Callable, Sequence
+from typing import Any
 
-LANGUAGES = ("en", "fr")
+from fastapi import FastAPI
 
-_TEXT = {
-    "en": {
-        "intro": "Earth-system data from five thematic data centres, in one catalog.",
-        "services": "Services",
-        "stac": "STAC API (catalog root)",
-        "collections": "Collections",
-        "search": "Item search",
-        "api": "OpenAPI document",
-        "docs": "Interactive API documentation",
-    },
-    "fr": {
-        "intro": "Les données du système Terre de cinq pôles thématiques, dans un seul catalogue.",
-        "services": "Services",
-        "stac": "API STAC (racine du catalogue)",
-        "collections": "Collections",
-        "search": "Recherche d'items",
-        "api": "Document OpenAPI",
-        "docs": "Documentation interactive de l'API",
-    },
-}
-_LINKS = (
-    ("stac", "/stac"),
-    ("collections", "/stac/collections"),
-    ("search", "/stac/search"),
-    ("api", "/api"),
-    ("docs", "/api.html"),
-)
+from terrapole.catalog.base import CatalogStore
+from terrapole.core.access import DataGate
+from terrapole.portal.i18n import LANGUAGES, preferred_language
+from terrapole.portal.pages import portal_router
+from terrapole.portal.rendering import STATIC_DIR, CachedStaticFiles, Pages, static_digest
+from terrapole.settings import Settings
 
 
-def preferred_language(accept_language: str | None) -> str:
-    """The best of `LANGUAGES` for an Accept-Language header (English when nothing matches)."""
-    best, best_q = LANGUAGES[0], 0.0
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        primary = tag.strip().split("-")[0].lower()
-        if primary not in LANGUAGES:
-            continue
-        q = _quality(params) - position * 1e-6  # earlier wins among equal weights
-        if q > best_q:
-            best, best_q = primary, q
-    return best
+def add_portal(
+    app: FastAPI,
+    store_provider: Callable[[], CatalogStore],
+    settings: Settings,
+    gate: DataGate | None = None,
+    dependencies: Sequence[Any] = (),
+) -> None:
+    """Mount the portal's static files and pages on `app`; `gate` says which collections to hide
+    from whom, and `dependencies` (the principal's resolution) run before every page."""
+    prefix = f"/static/{static_digest()}"
+    app.mount(prefix, CachedStaticFiles(directory=STATIC_DIR), name="static")
+    router = portal_router(store_provider, settings, Pages(settings, prefix), gate)
+    app.include_router(router, dependencies=list(dependencies))
 
 
-def home_page(lang: str, base: str, title: str) -> str:
-    """The home page in `lang`, its links starting from `base` (the public URL prefix)."""
-    text = _TEXT.get(lang, _TEXT["en"])
-    items = "\n".join(
-        f'    <li><a href="{escape(base + path)}">{escape(text[key])}</a></li>' for key, path in _LINKS
-    )
-    return (
-        f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{escape(title)}</title>\n</head>\n<body>\n<h1>{escape(title)}</h1>\n"
-        f"<p>{escape(text['intro'])}</p>\n<h2>{escape(text['services'])}</h2>\n<ul>\n{items}\n"
-        "</ul>\n</body>\n</html>\n"
-    )
-
-
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        name, _, value = param.strip().partition("=")
-        if name.strip() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
-    return 1.0
+__all__ = ["LANGUAGES", "add_portal", "preferred_language"]

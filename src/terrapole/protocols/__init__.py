@@ -13,6 +13,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from terrapole.core.model import Collection
+from terrapole.core.record import Identifier, Record, record_from_collection
 from terrapole.settings import Settings
 
 JSON = "application/json"
@@ -38,4 +40,23 @@ def public_base_url(request: Request, settings: Settings) -> str:
     return str(request.base_url).rstrip("/")
 
 
-__all__ = ["GEOJSON", "JSON", "OPENAPI_JSON", "SCHEMA_JSON", "OrjsonResponse", "public_base_url"]
+def catalog_record(collection: Collection) -> Record:
+    """The canonical record of a catalog collection, identified by the collection id (the id every
+    protocol looks records up by); the record's own identifier, when another, is kept among its
+    identifiers."""
+    record = record_from_collection(collection)
+    if record.identifier == collection.id:
+        return record
+    others = tuple(i for i in record.identifiers if i.code != record.identifier)
+    return record.with_changes(identifier=collection.id, identifiers=(Identifier(record.identifier), *others))
+
+
+__all__ = [
+    "GEOJSON",
+    "JSON",
+    "OPENAPI_JSON",
+    "SCHEMA_JSON",
+    "OrjsonResponse",
+    "catalog_record",
+    "public_base_url",
+]

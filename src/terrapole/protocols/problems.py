@@ -19,12 +19,14 @@ from starlette.responses import Response
 
 from terrapole.core.errors import (
     AccessDenied,
+    AuthenticationRequired,
     ChecksumMismatch,
     Conflict,
     InvalidParameter,
     InvalidRecord,
     InvalidSignature,
     NotFound,
+    RateLimited,
     StorageError,
     TerrapoleError,
 )
@@ -35,9 +37,11 @@ PROBLEM_JSON = "application/problem+json"
 STATUS_CODES: Mapping[type[TerrapoleError], int] = {
     InvalidParameter: 400,
     InvalidRecord: 400,
+    AuthenticationRequired: 401,
+    AccessDenied: 403,
     NotFound: 404,
     Conflict: 409,
-    AccessDenied: 403,
+    RateLimited: 429,
     InvalidSignature: 403,
     ChecksumMismatch: 500,
     StorageError: 503,
@@ -71,8 +75,15 @@ def problem(status: int, detail: str, code: str, **members: Any) -> OrjsonRespon
 async def terrapole_error_handler(request: Request, exc: Exception) -> Response:
     """Any `TerrapoleError` as a problem; the offending parameter is named when known."""
     assert isinstance(exc, TerrapoleError)
-    members = {"parameter": exc.parameter} if isinstance(exc, InvalidParameter) else {}
-    return problem(status_for(exc), exc.message, type(exc).__name__, **members)
+    members: dict[str, Any] = {"parameter": exc.parameter} if isinstance(exc, InvalidParameter) else {}
+    if isinstance(exc, AccessDenied):
+        members["reason"] = exc.reason_code
+    response = problem(status_for(exc), exc.message, type(exc).__name__, **members)
+    if isinstance(exc, AuthenticationRequired):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="terrapole"'
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:

@@ -20,6 +20,7 @@ concepts and every broader one) and carry the concept's `label` in `lang`, its `
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
@@ -28,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from terrapole.catalog.base import CatalogStore
-from terrapole.core.errors import InvalidParameter
+from terrapole.core.errors import CollectionNotFound, InvalidParameter
 from terrapole.core.facets import FACETS, Facets
 from terrapole.core.query import Query
 from terrapole.core.vocab import Vocabulary
@@ -49,7 +50,7 @@ from terrapole.settings import Settings
 
 StoreProvider = Callable[[], CatalogStore]
 
-CONFORMANCE = (
+CONFORMANCE: tuple[str, ...] = (
     "https://api.stacspec.org/v0.3.0/aggregation",
     "https://api.stacspec.org/v0.3.0/aggregation#filter",
 )
@@ -135,10 +136,26 @@ def available(names: Iterable[str], links: list[dict[str, Any]]) -> dict[str, An
 class AggregationApi:
     """The aggregation endpoints over the store `store_provider` returns."""
 
-    def __init__(self, store_provider: StoreProvider, settings: Settings, prefix: str) -> None:
+    def __init__(
+        self,
+        store_provider: StoreProvider,
+        settings: Settings,
+        prefix: str,
+        hidden: Callable[[Request], frozenset[str]] = lambda _: frozenset(),
+    ) -> None:
         self.store = store_provider
         self.settings = settings
         self.prefix = prefix
+        self.hidden = hidden  # the collections a request's principal may not discover
+
+    def _visible(self, request: Request, query: Query) -> Query:
+        hidden = self.hidden(request)
+        return replace(query, hidden_collections=hidden) if hidden else query
+
+    def _check_visible(self, request: Request, collection_id: str) -> None:
+        if collection_id in self.hidden(request):
+            raise CollectionNotFound(collection_id)
+        self.store().get_collection(collection_id)  # an unknown collection is a 404
 
     def _root(self, request: Request) -> str:
         return public_base_url(request, self.settings) + self.prefix
@@ -165,7 +182,7 @@ class AggregationApi:
 
     def collection_items(self, request: Request, collection_id: str) -> Response:
         """Aggregate the items of one collection."""
-        self.store().get_collection(collection_id)  # an unknown collection is a 404
+        self._check_visible(request, collection_id)
         params = read_params(AggregateParams, request.query_params)
         query = check_spatial(query_from_params(params, self.settings, (collection_id,)))
         return self._items(request, query, params.aggregations)
@@ -174,7 +191,7 @@ class AggregationApi:
         names = parse_aggregations(requested)
         lang = request_language(request)
         store = self.store()
-        facets = store.aggregate_items(query, facets_of(names))
+        facets = store.aggregate_items(self._visible(request, query), facets_of(names))
         body = aggregation_collection(facets, names, store.vocabulary.snapshot(), lang, self._links(request))
         return OrjsonResponse(body)
 
@@ -184,7 +201,7 @@ class AggregationApi:
         query = query_from_params(params, self.settings)
         names = parse_aggregations(params.aggregations)
         store = self.store()
-        facets = store.aggregate_collections(query, facets_of(names))
+        facets = store.aggregate_collections(self._visible(request, query), facets_of(names))
         body = aggregation_collection(
             facets, names, store.vocabulary.snapshot(), request_language(request), self._links(request)
         )
@@ -196,7 +213,7 @@ class AggregationApi:
 
     def collection_listing(self, request: Request, collection_id: str) -> Response:
         """The aggregations one may ask for over one collection's items."""
-        self.store().get_collection(collection_id)
+        self._check_visible(request, collection_id)
         return OrjsonResponse(available(AGGREGATIONS, self._links(request)))
 
 

@@ -1,15 +1,21 @@
 """STAC API 1.0 (core, collections, features, item search, filter, sort, fields, free text,
 collection search, aggregation) over an injected catalog store, emitting STAC 1.1.0.
 
-`stac_router(store_provider, settings)` returns the routes; the composition root (`app.py`)
-mounts them and owns the store. Endpoints that touch the store are plain `def`: the SQLite
-store is synchronous, so FastAPI runs them in its thread pool.
+`stac_router(store_provider, settings, gate=...)` returns the routes; the composition root
+(`app.py`) mounts them and owns the store. Endpoints that touch the store are plain `def`: the
+SQLite store is synchronous, so FastAPI runs them in its thread pool.
+
+Access control comes in through the injected `DataGate` and the principal a dependency of the
+composition root leaves on `request.state`: restricted collections the principal may not
+discover are left out of every listing, search and count, and answer 404 like a collection
+that does not exist; assets show as the gate presents them (see `access.gate`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -18,6 +24,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from terrapole.catalog.base import CORE_COLLECTION_QUERYABLES, CatalogStore
+from terrapole.core.access import ANONYMOUS, DataGate, OpenGate, Principal
+from terrapole.core.errors import CollectionNotFound
 from terrapole.core.model import Collection, Item
 from terrapole.core.query import Page
 from terrapole.core.query import Query as CatalogQuery
@@ -194,10 +202,25 @@ class PageLinks:
 class StacApi:
     """The STAC API endpoints over the store that `store_provider` returns."""
 
-    def __init__(self, store_provider: StoreProvider, settings: Settings, prefix: str) -> None:
+    def __init__(
+        self, store_provider: StoreProvider, settings: Settings, prefix: str, gate: DataGate | None = None
+    ) -> None:
         self.store = store_provider
         self.settings = settings
         self.prefix = prefix
+        self.gate: DataGate = gate or OpenGate()
+
+    def hidden(self, request: Request) -> frozenset[str]:
+        """The collections this request's principal may not discover."""
+        return self.gate.hidden_collections(principal_of(request))
+
+    def _visible(self, request: Request, query: CatalogQuery) -> CatalogQuery:
+        hidden = self.hidden(request)
+        return dataclasses.replace(query, hidden_collections=hidden) if hidden else query
+
+    def _check_visible(self, request: Request, collection_id: str) -> None:
+        if collection_id in self.hidden(request):
+            raise CollectionNotFound(collection_id)
 
     def urls(self, request: Request) -> StacUrls:
         """The URLs of this request's resources."""
@@ -207,7 +230,10 @@ class StacApi:
     def landing(self, request: Request) -> Response:
         """The landing page: a STAC Catalog with conformance classes and service links."""
         urls = self.urls(request)
-        children = [link("child", urls.collection(c.id), title=c.text()[0]) for c in self._all_collections()]
+        hidden = self.hidden(request)
+        children = [
+            link("child", urls.collection(c.id), title=c.text()[0]) for c in self._all_collections(hidden)
+        ]
         body = {
             "type": "Catalog",
             "stac_version": STAC_VERSION,
@@ -237,11 +263,11 @@ class StacApi:
             link("aggregations", f"{root}/aggregations"),
         ]
 
-    def _all_collections(self) -> list[Collection]:
+    def _all_collections(self, hidden: frozenset[str]) -> list[Collection]:
         store, token = self.store(), None
         found: list[Collection] = []
         while True:
-            query = CatalogQuery(limit=self.settings.max_limit, token=token)
+            query = CatalogQuery(limit=self.settings.max_limit, token=token, hidden_collections=hidden)
             page = store.search_collections(query)
             found.extend(page.records)
             token = page.next_token
@@ -256,7 +282,7 @@ class StacApi:
     def collections(self, request: Request) -> Response:
         """Collection search: q, bbox, datetime, filter, sortby, fields, limit, token."""
         query = query_from_params(read_params(ListParams, request.query_params), self.settings)
-        page = self.store().search_collections(query)
+        page = self.store().search_collections(self._visible(request, query))
         urls = self.urls(request)
         href = f"{urls.root}/collections"
         records = [
@@ -276,6 +302,7 @@ class StacApi:
 
     def collection(self, request: Request, collection_id: str) -> Response:
         """One collection."""
+        self._check_visible(request, collection_id)
         found = self.store().get_collection(collection_id)
         return OrjsonResponse(encode_collection(found, collection_links(self.urls(request), found)))
 
@@ -295,6 +322,7 @@ class StacApi:
 
     def collection_queryables(self, request: Request, collection_id: str) -> Response:
         """What item filters and sorts may use in one collection."""
+        self._check_visible(request, collection_id)
         href = f"{self.urls(request).collection(collection_id)}/queryables"
         properties = self.store().item_queryables(collection_id)
         title = f"Queryables of items in collection {collection_id}"
@@ -304,6 +332,7 @@ class StacApi:
     def items(self, request: Request, collection_id: str) -> Response:
         """The items of one collection (OGC API Features), with filter, sort, fields and q."""
         store = self.store()
+        self._check_visible(request, collection_id)
         params = read_params(ListParams, request.query_params)
         query = query_from_params(params, self.settings, (collection_id,))
         page = store.search_items(query)
@@ -318,12 +347,14 @@ class StacApi:
             link("root", urls.root),
             *PageLinks(href, request.query_params.multi_items()).links(page, GEOJSON),
         ]
-        return self._feature_collection(urls, page, query, links)
+        return self._feature_collection(request, urls, page, query, links)
 
     def item(self, request: Request, collection_id: str, item_id: str) -> Response:
         """One item."""
+        self._check_visible(request, collection_id)
         found = self.store().get_item(collection_id, item_id)
-        body = encode_item(found, item_links(self.urls(request), found))
+        urls = self.urls(request)
+        body = self._encode_items(request, urls, [found])[0]
         return OrjsonResponse(body, media_type=GEOJSON)
 
     # -- item search -----------------------------------------------------------------------
@@ -344,20 +375,36 @@ class StacApi:
         return self._search(request, urls, query, paging)
 
     def _search(self, request: Request, urls: StacUrls, query: CatalogQuery, paging: PageLinks) -> Response:
-        page = self.store().search_items(query)
+        page = self.store().search_items(self._visible(request, query))
         links = [
             link("self", _with_query(f"{urls.root}/search", request), GEOJSON),
             link("root", urls.root),
             *paging.links(page, GEOJSON),
         ]
-        return self._feature_collection(urls, page, query, links)
+        return self._feature_collection(request, urls, page, query, links)
+
+    def _encode_items(self, request: Request, urls: StacUrls, items: Sequence[Item]) -> list[dict[str, Any]]:
+        """STAC Items, with their assets as the request's principal sees them."""
+        views = self.gate.item_assets(principal_of(request), items, urls.base)
+        encoded = []
+        for item, assets in zip(items, views, strict=True):
+            body = encode_item(item, item_links(urls, item))
+            if assets is not None:
+                body["assets"] = assets
+            encoded.append(body)
+        return encoded
 
     def _feature_collection(
-        self, urls: StacUrls, page: Page[Item], query: CatalogQuery, links: list[dict[str, Any]]
+        self,
+        request: Request,
+        urls: StacUrls,
+        page: Page[Item],
+        query: CatalogQuery,
+        links: list[dict[str, Any]],
     ) -> Response:
         features = [
-            apply_fields(encode_item(item, item_links(urls, item)), query.fields, ITEM_DEFAULT_FIELDS)
-            for item in page.records
+            apply_fields(body, query.fields, ITEM_DEFAULT_FIELDS)
+            for body in self._encode_items(request, urls, page.records)
         ]
         body = {
             "type": "FeatureCollection",
@@ -368,9 +415,12 @@ class StacApi:
         return OrjsonResponse(body, media_type=GEOJSON)
 
 
-def stac_router(store_provider: StoreProvider, settings: Settings, prefix: str = "/stac") -> APIRouter:
-    """The STAC API routes under `prefix`, answering from the store `store_provider` returns."""
-    api = StacApi(store_provider, settings, prefix)
+def stac_router(
+    store_provider: StoreProvider, settings: Settings, prefix: str = "/stac", gate: DataGate | None = None
+) -> APIRouter:
+    """The STAC API routes under `prefix`, answering from the store `store_provider` returns,
+    with the access control of `gate` (none when it is None)."""
+    api = StacApi(store_provider, settings, prefix, gate)
     router = APIRouter(prefix=prefix, tags=["STAC API"])
     geojson: Responses = {200: {"content": {GEOJSON: {}}}}
     schema: Responses = {200: {"content": {SCHEMA_JSON: {}}}}
@@ -399,8 +449,14 @@ def stac_router(store_provider: StoreProvider, settings: Settings, prefix: str =
             openapi_extra=extra,
             name=f"stac:{endpoint.__name__}",
         )
-    add_aggregation_routes(router, AggregationApi(store_provider, settings, prefix))
+    add_aggregation_routes(router, AggregationApi(store_provider, settings, prefix, api.hidden))
     return router
+
+
+def principal_of(request: Request) -> Principal:
+    """Who is asking: the principal the composition root's dependency resolved (else anonymous)."""
+    found = getattr(request.state, "principal", None)
+    return found if isinstance(found, Principal) else ANONYMOUS
 
 
 def _segment(text: str) -> str:

@@ -1,0 +1,88 @@
+"""Fixtures of the harvest tests: a harvest store beside the catalog store (on both backends), a
+harvester whose clock and backoff waits the tests control, and a real pycsw server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.harvest.local_sources import ISO_DIR
+from tests.support.pycsw import PycswServer, pycsw_server
+
+from terrapole.catalog import CatalogStore
+from terrapole.harvest.runner import Harvester
+from terrapole.harvest.sources import HarvestSource
+from terrapole.harvest.store import HarvestStore
+from terrapole.settings import Settings
+
+T0 = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """A clock the test moves."""
+
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward."""
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Sleeps:
+    """Records the backoff waits instead of waiting."""
+
+    waits: list[float] = field(default_factory=list)
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def harvest_store(settings: Settings, store: CatalogStore) -> Iterator[HarvestStore]:
+    """The harvest store in the test's catalog database."""
+    opened = HarvestStore.open(settings)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The harvester's clock."""
+    return Clock()
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    """The harvester's backoff waits."""
+    return Sleeps()
+
+
+@pytest.fixture
+def harvester(store: CatalogStore, harvest_store: HarvestStore, clock: Clock, sleeps: Sleeps) -> Harvester:
+    """A harvester into the test's catalog."""
+    return Harvester(store, harvest_store, clock=clock, sleep=sleeps)
+
+
+def add_source(
+    harvest_store: HarvestStore, name: str, protocol: str, url: str, pole: str | None = None, **options: Any
+) -> HarvestSource:
+    """Register a source (options given as keywords)."""
+    source = HarvestSource(name, protocol, url, pole, {k: str(v) for k, v in options.items()})
+    return harvest_store.add_source(source, T0)
+
+
+@pytest.fixture(scope="session")
+def pycsw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PycswServer]:
+    """A real pycsw 2.6.2 holding the ISO 19139 fixtures (loaded by pycsw's own loader), 10 records a page."""
+    home: Path = tmp_path_factory.mktemp("pycsw")
+    with pycsw_server(home, ISO_DIR, maxrecords=10) as server:
+        yield server
