@@ -97,6 +97,27 @@ def test_count_is_left_out_when_it_exceeds_the_time_budget(postgres_url: str) ->
         store.close()
 
 
+SLOW_COUNT = "SELECT count(*) FROM (SELECT NULL UNION ALL SELECT pg_sleep(0.2) LIMIT %s) AS t"
+
+
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_a_count_over_its_budget_is_cancelled_and_leaves_the_connection_as_it_was(
+    postgres_url: str, autocommit: bool
+) -> None:
+    from terrapole.catalog.postgres_search import _bounded_count
+
+    with psycopg.connect(postgres_url, autocommit=autocommit) as conn:
+        if not autocommit:
+            conn.execute("SELECT 1")  # the caller's own transaction, which must survive
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            _bounded_count(conn, SLOW_COUNT, [10], 20)
+        assert _bounded_count(conn, SLOW_COUNT, [1], 20) == 1  # a fast count within the budget
+        # No transaction left open or aborted, and the server's own timeout is back.
+        expected = psycopg.pq.TransactionStatus.IDLE if autocommit else psycopg.pq.TransactionStatus.INTRANS
+        assert conn.info.transaction_status == expected
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("0",)
+
+
 def test_a_batch_naming_an_unknown_collection_is_not_written_but_earlier_batches_are(
     postgres_url: str,
 ) -> None:

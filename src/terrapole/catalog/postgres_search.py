@@ -329,13 +329,9 @@ class Searcher:
             f"SELECT count(*) AS n FROM (SELECT 1 FROM {self.spec.table} AS {self.spec.alias} "  # noqa: S608
             f"{clause} LIMIT %s) AS t"
         )
-        budget = f"{max(1, round(self.count_budget_ms))}ms"
+        budget = max(1, round(self.count_budget_ms))
         try:
-            # A savepoint: a cancelled count leaves the page's transaction usable.
-            with conn.transaction():
-                conn.execute("SELECT set_config('statement_timeout', %s, true)", [budget])
-                count = int(_scalar(conn, sql, [*params, self.count_limit + 1]))
-                conn.execute(_RESTORE_TIMEOUT)
+            count = _bounded_count(conn, sql, [*params, self.count_limit + 1], budget)
         except pg_errors.QueryCanceled:
             return None
         return count if count <= self.count_limit else None
@@ -370,6 +366,30 @@ class Searcher:
         next_token = encode_token({"o": start + query.limit, "m": matched}) if more else None
         prev_token = encode_token({"o": max(0, start - query.limit), "m": matched}) if start else None
         return SearchOutcome(rows, matched, next_token, prev_token)
+
+
+def _bounded_count(conn: psycopg.Connection[Any], sql: str, params: list[Any], budget_ms: int) -> int:
+    """The count `sql` returns, cancelled (QueryCanceled) when it runs longer than `budget_ms`.
+
+    Outside a transaction (the store's reads are autocommit), the count runs in a transaction of
+    its own whose local timeout ends with it: BEGIN and SET LOCAL go in one simple-protocol
+    message (the budget is an integer from the settings, never input), so the count costs three
+    round trips (the transaction only reads: it is rolled back). Inside the caller's
+    transaction, a savepoint keeps a cancelled count from spoiling it, and the timeout is
+    restored by hand.
+    """
+    if conn.autocommit:
+        conn.execute(f"BEGIN; SET LOCAL statement_timeout = {int(budget_ms)}")
+        try:
+            return int(_scalar(conn, sql, params))
+        finally:
+            # Ends the read either way (and its timeout, which may still fire between statements).
+            conn.execute("ROLLBACK")
+    with conn.transaction():
+        conn.execute("SELECT set_config('statement_timeout', %s, true)", [f"{budget_ms}ms"])
+        count = int(_scalar(conn, sql, params))
+        conn.execute(_RESTORE_TIMEOUT)
+    return count
 
 
 def _scalar(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> Any:
