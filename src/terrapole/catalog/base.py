@@ -191,8 +191,11 @@ class CatalogStore(Protocol):
         """Facet counts over the collections matching the query (paging ignored)."""
         ...
 
-    def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
-        """JSON Schema of each property that filters and sorts may use (all collections when None)."""
+    def item_queryables(
+        self, collection_id: str | None = None, hidden: frozenset[str] = frozenset()
+    ) -> Mapping[str, Mapping[str, Any]]:
+        """JSON Schema of each property that filters and sorts may use (all collections when None,
+        but those in `hidden`, whose items' property names are not for everyone's eyes)."""
         ...
 
     def collection_changes(

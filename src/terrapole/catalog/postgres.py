@@ -421,15 +421,18 @@ class PostgresCatalog:
         self._check_concepts(query)
         return facets_of_collections(self.search_collections, query, facets, self.vocabulary.snapshot())
 
-    def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
-        """Core queryables plus every property seen in the collection's items (or all items)."""
+    def item_queryables(
+        self, collection_id: str | None = None, hidden: frozenset[str] = frozenset()
+    ) -> Mapping[str, Mapping[str, Any]]:
+        """Core queryables plus every property seen in the collection's items (or in all items but
+        those of `hidden` collections)."""
         with self._read() as conn:
             if (
                 collection_id is not None
                 and not conn.execute("SELECT 1 FROM collections WHERE id = %s", [collection_id]).fetchone()
             ):
                 raise CollectionNotFound(collection_id)
-            rows = _queryable_rows(conn, (collection_id,) if collection_id else ())
+            rows = _queryable_rows(conn, (collection_id,) if collection_id else (), hidden)
         return item_queryables_schema(rows)
 
     def _check_concepts(self, query: Query) -> None:
@@ -442,14 +445,18 @@ class PostgresCatalog:
             return postgres_write.rebuild_text(conn, postgres_vocab.load(conn))
 
 
-def _queryable_rows(conn: psycopg.Connection[Any], collections: Sequence[str]) -> list[tuple[str, str]]:
+def _queryable_rows(
+    conn: psycopg.Connection[Any], collections: Sequence[str], hidden: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
     if collections:
         rows = conn.execute(
             "SELECT DISTINCT name, type FROM queryables WHERE collection = ANY(%s::text[])",
             [list(collections)],
         ).fetchall()
     else:
-        rows = conn.execute("SELECT DISTINCT name, type FROM queryables").fetchall()
+        rows = conn.execute(
+            "SELECT DISTINCT name, type FROM queryables WHERE collection <> ALL(%s::text[])", [sorted(hidden)]
+        ).fetchall()
     return [(row["name"], row["type"]) for row in rows]
 
 

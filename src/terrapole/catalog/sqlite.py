@@ -456,15 +456,18 @@ class SQLiteCatalog:
         self._check_concepts(query)
         return facets_of_collections(self.search_collections, query, facets, self.vocabulary.snapshot())
 
-    def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
-        """Core queryables plus every property seen in the collection's items (or all items)."""
+    def item_queryables(
+        self, collection_id: str | None = None, hidden: frozenset[str] = frozenset()
+    ) -> Mapping[str, Mapping[str, Any]]:
+        """Core queryables plus every property seen in the collection's items (or in all items but
+        those of `hidden` collections)."""
         with self._read() as conn:
             if (
                 collection_id is not None
                 and not conn.execute("SELECT 1 FROM collections WHERE id = ?", [collection_id]).fetchone()
             ):
                 raise CollectionNotFound(collection_id)
-            rows = queryable_rows(conn, (collection_id,) if collection_id else ())
+            rows = queryable_rows(conn, (collection_id,) if collection_id else (), hidden)
         return item_queryables_schema(rows)
 
     def _check_concepts(self, query: Query) -> None:
