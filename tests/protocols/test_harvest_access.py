@@ -157,3 +157,21 @@ def test_stac_aggregations_leave_it_out(guarded: Guarded) -> None:
     assert client.get(f"/stac/collections/{SECRET}/aggregations").status_code == 404
     answer = client.get(f"/stac/collections/{SECRET}/aggregate", headers=guarded.member)
     assert answer.status_code == 200
+
+
+def test_csw_get_domain_lists_no_value_only_a_hidden_collection_holds(guarded: Guarded) -> None:
+    client = guarded.client
+
+    def identifiers(headers: dict[str, str]) -> list[str]:
+        params = {
+            "service": "CSW",
+            "version": "2.0.2",
+            "request": "GetDomain",
+            "PropertyName": "apiso:Identifier",
+        }
+        root = etree.fromstring(client.get("/csw", params=params, headers=headers).content)
+        return [v.text or "" for v in root.iter("{http://www.opengis.net/cat/csw/2.0.2}Value")]
+
+    outsiders, member = identifiers({}), identifiers(guarded.member)
+    assert SECRET not in outsiders and len(outsiders) == 9
+    assert member == sorted([*outsiders, SECRET])
