@@ -21,7 +21,7 @@ from terrapole import formats
 from terrapole.catalog.base import CatalogStore, IngestReport
 from terrapole.core.errors import CollectionNotFound, InvalidRecord
 from terrapole.core.model import BBox, Collection, Extent, Item, Provenance
-from terrapole.core.record import collection_from_record
+from terrapole.core.record import collection_from_record, own_identifier
 from terrapole.formats.stac import parse_collection, parse_item
 from terrapole.vocab.linking import link_records
 
@@ -195,7 +195,8 @@ def dataset_records(origin: str, data: bytes, **provenance_fields: Any) -> list[
 
     Each record gains a provenance entry naming `origin` and the format detected; further
     `Provenance` fields (original_id, retrieved, pole) may be given as keywords. A `pole` also
-    becomes the pole of records that name none.
+    becomes the pole of records that name none. Records another terrapole served under their
+    catalog id get their own identifier back (`own_identifier`).
     """
     name = formats.detect(data)
     module = formats.FORMATS[name].load()
@@ -205,7 +206,9 @@ def dataset_records(origin: str, data: bytes, **provenance_fields: Any) -> list[
     pole = provenance_fields.get("pole")
     return [
         collection_from_record(
-            record.with_changes(provenance=(*record.provenance, provenance), pole=record.pole or pole)
+            own_identifier(record).with_changes(
+                provenance=(*record.provenance, provenance), pole=record.pole or pole
+            )
         )
         for record in records
     ]

@@ -180,3 +180,19 @@ def test_item_queryables_do_not_name_properties_only_its_items_have(
     assert "secret:reef_depth" not in client.get("/stac/queryables").json()["properties"]
     member = client.get("/stac/queryables", headers=guarded.member).json()["properties"]
     assert member["secret:reef_depth"]["type"] == "number"
+def test_csw_get_domain_lists_no_value_only_a_hidden_collection_holds(guarded: Guarded) -> None:
+    client = guarded.client
+
+    def identifiers(headers: dict[str, str]) -> list[str]:
+        params = {
+            "service": "CSW",
+            "version": "2.0.2",
+            "request": "GetDomain",
+            "PropertyName": "apiso:Identifier",
+        }
+        root = etree.fromstring(client.get("/csw", params=params, headers=headers).content)
+        return [v.text or "" for v in root.iter("{http://www.opengis.net/cat/csw/2.0.2}Value")]
+
+    outsiders, member = identifiers({}), identifiers(guarded.member)
+    assert SECRET not in outsiders and len(outsiders) == 9
+    assert member == sorted([*outsiders, SECRET])

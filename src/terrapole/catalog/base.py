@@ -158,9 +158,12 @@ class CatalogStore(Protocol):
         as CSW, ask here)."""
         ...
 
-    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
+    def collection_values(
+        self, queryable: str, limit: int = 1000, hidden: frozenset[str] = frozenset()
+    ) -> list[Any]:
         """The distinct non-null values of a collection queryable, in order, at most `limit`
-        (times as aware datetimes); raises UnknownQueryable."""
+        (times as aware datetimes), leaving out the collections in `hidden` (those the
+        requester may not discover); raises UnknownQueryable."""
         ...
 
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:

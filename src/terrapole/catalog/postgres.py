@@ -327,17 +327,19 @@ class PostgresCatalog:
         with self._read() as conn:
             return searcher.count(conn, query)
 
-    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
-        """The distinct non-null values of a collection queryable, in order."""
+    def collection_values(
+        self, queryable: str, limit: int = 1000, hidden: frozenset[str] = frozenset()
+    ) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order, but for `hidden` collections."""
         column = _collection_spec().resolve(queryable)
         if column.kind == "geometry":
             raise InvalidParameter("queryable", f"{queryable!r} has no list of values")
         sql = (
             f"SELECT DISTINCT {column.sql} AS v FROM collections AS c "  # noqa: S608 - from the spec
-            f"WHERE {column.sql} IS NOT NULL ORDER BY 1 LIMIT %s"
+            f"WHERE {column.sql} IS NOT NULL AND c.id <> ALL(%s::text[]) ORDER BY 1 LIMIT %s"
         )
         with self._read() as conn:
-            return [row["v"] for row in conn.execute(sql, [limit]).fetchall()]
+            return [row["v"] for row in conn.execute(sql, [sorted(hidden), limit]).fetchall()]
 
     # -- items ---------------------------------------------------------------------------
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:

@@ -291,17 +291,21 @@ class SQLiteCatalog:
         with self._read() as conn:
             return searcher.count(conn, query)
 
-    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
-        """The distinct non-null values of a collection queryable, in order."""
+    def collection_values(
+        self, queryable: str, limit: int = 1000, hidden: frozenset[str] = frozenset()
+    ) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order, but for `hidden` collections."""
         column = collection_spec().resolve(queryable)
         if column.kind == "geometry":
             raise InvalidParameter("queryable", f"{queryable!r} has no list of values")
+        left_out = sorted(hidden)
+        visible = f" AND c.id NOT IN ({', '.join('?' * len(left_out))})" if left_out else ""
         sql = (
             f"SELECT DISTINCT {column.sql} AS v FROM collections AS c "  # noqa: S608 - from the spec
-            f"WHERE {column.sql} IS NOT NULL ORDER BY 1 LIMIT ?"
+            f"WHERE {column.sql} IS NOT NULL{visible} ORDER BY 1 LIMIT ?"
         )
         with self._read() as conn:
-            values = [row[0] for row in conn.execute(sql, [limit])]
+            values = [row[0] for row in conn.execute(sql, [*left_out, limit])]
         return [from_micros(v) for v in values] if column.kind == "time" else values
 
     # -- items ---------------------------------------------------------------------------
