@@ -84,7 +84,7 @@ export class YearChart {
       },
       axes: [
         { stroke: '#4a5360', grid: { show: false }, incrs: [1, 2, 5, 10, 20, 50], values: (u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) },
-        { stroke: '#4a5360', size: 44, grid: { stroke: '#e3e7eb' }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000], values: (u, splits) => splits.map((v) => formatNumber(v)) },
+        { stroke: '#4a5360', size: 44, space: 24, grid: { stroke: '#e3e7eb' }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000], values: (u, splits) => splits.map((v) => formatNumber(v)) },
       ],
       series: [{}, series(t('chart.outside'), OUTSIDE), series(t('chart.inside'), INSIDE)],
       hooks: { setSelect: [(u) => this.selected(u)] },
