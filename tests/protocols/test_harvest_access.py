@@ -180,6 +180,8 @@ def test_item_queryables_do_not_name_properties_only_its_items_have(
     assert "secret:reef_depth" not in client.get("/stac/queryables").json()["properties"]
     member = client.get("/stac/queryables", headers=guarded.member).json()["properties"]
     assert member["secret:reef_depth"]["type"] == "number"
+
+
 def test_csw_get_domain_lists_no_value_only_a_hidden_collection_holds(guarded: Guarded) -> None:
     client = guarded.client
 
