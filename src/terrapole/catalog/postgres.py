@@ -47,6 +47,7 @@ from terrapole.catalog.postgres_filter import Queryable
 from terrapole.catalog.postgres_schema import (
     CHANGE_TRACKING_VERSION,
     COLLECTION_TEXT_CONFIGS,
+    FACET_SETS_VERSION,
     FACETS_VERSION,
     SCHEMA_VERSION,
     statements,
@@ -59,7 +60,7 @@ from terrapole.catalog.sql_filter import Fragment
 from terrapole.catalog.vocabulary import (
     COLLECTION_MEMBERSHIP,
     CONCEPT_QUERYABLE,
-    ITEM_MEMBERSHIP,
+    ITEM_MEMBERSHIP_BY_ROW,
     query_concepts,
     require_known,
 )
@@ -147,6 +148,8 @@ def upgrade(url: str) -> int:
                 postgres_changes.fill_parents(conn)
             if 0 < version < FACETS_VERSION:
                 postgres_write.fill_collection_facets(conn)
+            if 0 < version < FACET_SETS_VERSION:
+                postgres_write.fill_facet_sets(conn)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StorageError(
                 f"cannot create the catalog schema ({_first(exc)}); a superuser must run "
@@ -412,8 +415,12 @@ class PostgresCatalog:
         self._check_concepts(query)
         vocabulary = self.vocabulary.snapshot()
         with self._read() as conn:
-            searcher, extra = self._item_searcher(conn, query)
-            counts = postgres_facets.count_items(conn, searcher.where(query, extra), facets, vocabulary)
+            if _whole_collections(query):
+                wanted = (query.collections, query.hidden_collections)
+                counts = postgres_facets.count_collections(conn, *wanted, facets, vocabulary)
+            else:
+                searcher, extra = self._item_searcher(conn, query)
+                counts = postgres_facets.count_items(conn, searcher.where(query, extra), facets, vocabulary)
         return facets_of_items(counts, self.search_collections, facets, vocabulary)
 
     def aggregate_collections(self, query: Query, facets: Sequence[str]) -> Facets:
@@ -440,6 +447,12 @@ class PostgresCatalog:
         """Recompute every row's text vector from its stored record; returns the rows indexed."""
         with self._transaction() as conn:
             return postgres_write.rebuild_text(conn, postgres_vocab.load(conn))
+
+
+def _whole_collections(query: Query) -> bool:
+    """Whether a search selects whole collections (or the whole catalog) and nothing else."""
+    narrowing = (query.ids, query.bbox, query.intersects, query.datetime, query.text, query.concepts)
+    return query.filter is None and not any(part for part in narrowing)
 
 
 def _queryable_rows(conn: psycopg.Connection[Any], collections: Sequence[str]) -> list[tuple[str, str]]:
@@ -472,7 +485,7 @@ def _item_spec(known: frozenset[str]) -> TableSpec:
         "collection": Queryable("i.collection", "text"),
         "datetime": Queryable("i.start_datetime", "time", end_sql="i.end_datetime"),
         "geometry": Queryable("i.geometry", "geometry"),
-        CONCEPT_QUERYABLE: Queryable("", "membership", member_sql=ITEM_MEMBERSHIP),
+        CONCEPT_QUERYABLE: Queryable("", "membership", member_sql=ITEM_MEMBERSHIP_BY_ROW),
     }
 
     def resolve(name: str) -> Queryable:
