@@ -324,7 +324,7 @@ class PostgresCatalog:
         records = [collection_from_json(row["content"]) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
 
-    def count_collections(self, query: Query) -> int:
+    def count_whole_sets(self, query: Query) -> int:
         """The exact number of collections matching the query."""
         searcher = Searcher(_collection_spec(), self.count_limit, self.count_budget_ms)
         with self._read() as conn:
@@ -415,9 +415,8 @@ class PostgresCatalog:
         self._check_concepts(query)
         vocabulary = self.vocabulary.snapshot()
         with self._read() as conn:
-            if _whole_collections(query):
-                wanted = (query.collections, query.hidden_collections)
-                counts = postgres_facets.count_collections(conn, *wanted, facets, vocabulary)
+            if postgres_facets.whole_sets(query):
+                counts = postgres_facets.count_whole_sets(conn, query, facets, vocabulary)
             else:
                 searcher, extra = self._item_searcher(conn, query)
                 counts = postgres_facets.count_items(conn, searcher.where(query, extra), facets, vocabulary)
@@ -447,12 +446,6 @@ class PostgresCatalog:
         """Recompute every row's text vector from its stored record; returns the rows indexed."""
         with self._transaction() as conn:
             return postgres_write.rebuild_text(conn, postgres_vocab.load(conn))
-
-
-def _whole_collections(query: Query) -> bool:
-    """Whether a search selects whole collections (or the whole catalog) and nothing else."""
-    narrowing = (query.ids, query.bbox, query.intersects, query.datetime, query.text, query.concepts)
-    return query.filter is None and not any(part for part in narrowing)
 
 
 def _queryable_rows(conn: psycopg.Connection[Any], collections: Sequence[str]) -> list[tuple[str, str]]:

@@ -10,7 +10,8 @@ index counts. Counting each facet over the matches in SQL (the matches joined to
 per facet, the concepts and instruments of every item read from JSON and joined tables) cost
 0.4-1.3 s at 100,000 items.
 
-A search of whole collections (no condition other than collections) is summed from
+A search of whole collections or of concepts (no other condition: whether an item matches a
+concept depends on its collection and own concepts, its facet set) is summed from
 `item_facet_counts`, the per-(facet set, year) counts the item triggers keep: no item is read.
 """
 
@@ -23,11 +24,21 @@ import psycopg
 
 from terrapole.catalog.facets import CONCEPT_SET_SEPARATOR, concepts_of_sets
 from terrapole.catalog.sql_filter import Fragment
+from terrapole.catalog.vocabulary import NARROWER
 from terrapole.core.facets import ItemCounts
+from terrapole.core.query import Query
 from terrapole.core.vocab import Vocabulary
 
 # grouping(facet_set, year): 1 for a row of the facet-set grouping set, 2 for a year row.
 BY_SET, BY_YEAR = 1, 2
+# The facet sets (`s`) whose items match one of the concepts {values} or a narrower one: through
+# their collection, or through their own concepts.
+_SET_MEMBERSHIP = (
+    "(s.collection IN (SELECT cc.collection FROM collection_concepts AS cc "  # noqa: S608
+    f"WHERE cc.concept IN ({NARROWER})) "
+    "OR string_to_array(s.concepts, E'\\n') && ARRAY(SELECT nu.uri FROM vocab_uris AS nu "
+    f"WHERE nu.id IN ({NARROWER})))"
+)
 # The grouped counts, each facet set with its parts. {source}: the counted rows (facet_set,
 # year and a count `n` per row), {total}: how a group adds them up.
 _GROUPED = (
@@ -50,16 +61,25 @@ def count_items(
     return _counts(rows, wanted, vocabulary)
 
 
-def count_collections(
+def count_whole_sets(
     conn: psycopg.Connection[Any],
-    collections: Sequence[str],
-    hidden: Iterable[str],
+    query: Query,
     wanted: Sequence[str],
     vocabulary: Vocabulary,
 ) -> ItemCounts:
-    """The same counts over every item of the catalog, or of some collections, from the
-    counts kept at ingest."""
-    conditions, params = [], []
+    """The same counts over every item of the catalog, or of some collections, or of a concept,
+    from the counts kept at ingest (`whole_sets` tells which queries they answer).
+
+    Whether an item matches a concept depends on its facet set alone (its collection and its
+    own concepts): the sets that match are found, and their counts summed.
+    """
+    conditions: list[str] = []
+    params: list[Any] = []
+    if query.concepts:
+        narrower = ", ".join("%s" for _ in query.concepts)
+        conditions.append(_SET_MEMBERSHIP.format(values=narrower))
+        params.extend([*query.concepts, *query.concepts])
+    collections, hidden = query.collections, query.hidden_collections
     if collections:
         conditions.append("s.collection = ANY(%s::text[])")
         params.append(list(collections))
@@ -70,6 +90,13 @@ def count_collections(
     source = "item_facet_counts AS r JOIN item_facet_sets AS s ON s.id = r.facet_set" + clause
     rows = conn.execute(_GROUPED.format(source=source, total="sum(r.n)"), params).fetchall()
     return _counts(rows, wanted, vocabulary)
+
+
+def whole_sets(query: Query) -> bool:
+    """Whether a search selects whole facet sets: whole collections (or the whole catalog), or
+    the items of concepts, and nothing else."""
+    narrowing = (query.ids, query.bbox, query.intersects, query.datetime, query.text)
+    return query.filter is None and not any(part for part in narrowing)
 
 
 def _counts(rows: Iterable[Mapping[str, Any]], wanted: Sequence[str], vocabulary: Vocabulary) -> ItemCounts:
