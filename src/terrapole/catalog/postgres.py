@@ -324,7 +324,7 @@ class PostgresCatalog:
         records = [collection_from_json(row["content"]) for row in outcome.rows]
         return Page(records, outcome.number_matched, outcome.next_token, outcome.prev_token)
 
-    def count_whole_sets(self, query: Query) -> int:
+    def count_collections(self, query: Query) -> int:
         """The exact number of collections matching the query."""
         searcher = Searcher(_collection_spec(), self.count_limit, self.count_budget_ms)
         with self._read() as conn:
@@ -503,6 +503,7 @@ def _item_spec(known: frozenset[str]) -> TableSpec:
             "collection": SortKey("i.collection", False, "text", nullable=False),
         },
         time_bounds=(SPAN_BEFORE_SQL, SPAN_AFTER_SQL),
+        title_text_sql="ts_filter(i.fts, '{a}')",
         bbox_sql=("i.minx", "i.miny", "i.maxx", "i.maxy"),
         geometry_exact=True,
     )

@@ -212,7 +212,8 @@ CHANGE_TRACKING = (
 # `item_facet_counts` holds signed deltas of items per (facet set, year), appended by
 # statement triggers and folded by `postgres_write.fold_facet_counts`: the facets of the
 # whole catalog (or of whole collections) are summed from it without reading any item.
-# `postgres_write.fill_facet_sets` fills all three for items written before version 6.
+# `postgres_write.fill_facet_sets` fills all three for items written before version 6. Version 6
+# also indexes the title words of items (`items_title_fts`).
 FACET_SETS = (
     """CREATE TABLE IF NOT EXISTS item_facet_sets (
     id serial PRIMARY KEY,
@@ -226,6 +227,9 @@ FACET_SETS = (
     "ALTER TABLE items ADD COLUMN IF NOT EXISTS year integer "
     "GENERATED ALWAYS AS (extract(year FROM datetime AT TIME ZONE 'UTC')::integer) STORED",
     "CREATE INDEX IF NOT EXISTS items_facets ON items (rid) INCLUDE (facet_set, year)",
+    # Title words (weight A) alone: ranked searches rank their title matches first
+    # (`postgres_search.Searcher._ranked`).
+    "CREATE INDEX IF NOT EXISTS items_title_fts ON items USING gin (ts_filter(fts, '{a}'))",
     "CREATE TABLE IF NOT EXISTS item_facet_counts "
     "(facet_set integer NOT NULL, year integer NOT NULL, n bigint NOT NULL)",
     # Appends only (no upsert): concurrent writers never wait on, or deadlock over, a count row.
