@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 import terrapole.catalog.postgres as postgres_module
+import terrapole.catalog.postgres_search as postgres_search
 from terrapole.catalog.postgres import PostgresCatalog, open_postgres
 from terrapole.core.errors import CollectionNotFound, StorageError
 from terrapole.core.query import Query
@@ -173,3 +174,33 @@ def test_upgrade_from_version_1_rebuilds_collection_text(postgres_url: str) -> N
         assert [c.id for c in reopened.search_collections(Query(text="forêts")).records] == ["trees"]
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize("candidates", [4, 1000])
+def test_ranked_pages_rank_title_matches_first_and_hold_every_match_once(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, candidates: int
+) -> None:
+    # 4: fewer candidates than matches (the pages after them rank the other matches); 1000: all.
+    monkeypatch.setattr(postgres_search, "RANK_CANDIDATES", candidates)
+    store = catalog(postgres_url)
+    try:
+        store.upsert_collections([parse_collection(collection_doc("alpha"))])
+        rng = random.Random(5)
+        docs = [item_doc("alpha", f"t{n}", rng, title=f"Glacier scene {n}") for n in range(3)]
+        docs += [item_doc("alpha", f"b{n}", rng, title=f"Scene {n}", description="glacier") for n in range(7)]
+        docs += [item_doc("alpha", f"x{n}", rng, title="Sea ice") for n in range(5)]
+        store.upsert_items(parse_item(d) for d in docs)
+        seen, token, matched = [], None, []
+        while True:
+            page = store.search_items(Query(text="glacier", limit=3, token=token))
+            seen += [item.id for item in page.records]
+            matched.append(page.number_matched)
+            token = page.next_token
+            if not token:
+                break
+        assert sorted(seen[:3]) == ["t0", "t1", "t2"]
+        assert sorted(seen) == sorted([f"t{n}" for n in range(3)] + [f"b{n}" for n in range(7)])
+        assert matched == [10] * 4
+        assert store.search_items(Query(text="glacier", limit=2, offset=3)).records[0].id in seen[3:]
+    finally:
+        store.close()
