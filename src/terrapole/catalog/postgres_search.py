@@ -402,16 +402,19 @@ class Searcher:
         holds the words ranks above one whose body alone does, see ts_rank's weights), and the
         pages after them the other matches, ranked. An item of the catalog counts once.
         """
-        a, table, rank = self.spec.alias, self.spec.table, f"ts_rank({self.spec.alias}.fts, {match.sql})"
+        # The query's tsquery, made once: `unaccent` is only STABLE, so PostgreSQL would make it
+        # again for every row it ranks (a third of the time of ranking 1,000 rows).
+        words = _scalar(conn, f"SELECT ({match.sql})::text", match.params)
+        a, table, rank = self.spec.alias, self.spec.table, f"ts_rank({self.spec.alias}.fts, %s::tsquery)"
         clause, params = _where_sql(where)
         clause = clause or "WHERE TRUE"
-        title = f"{self.spec.title_text_sql} @@ {match.sql}"
+        title = f"{self.spec.title_text_sql} @@ %s::tsquery"
         branch = f"SELECT {a}.rid, {rank} AS rank FROM {table} AS {a} {clause} AND {{}} LIMIT %s"  # noqa: S608
         sql = (
             f"SELECT t.rid, t.rank FROM (({branch.format(title)}) UNION ALL "  # noqa: S608
             f"({branch.format(f'NOT ({title})')})) AS t LIMIT %s"
         )
-        one = [*match.params, *params, *match.params, RANK_CANDIDATES]
+        one = [words, *params, words, RANK_CANDIDATES]
         found = conn.execute(sql, [*one, *one, RANK_CANDIDATES]).fetchall()
         ranked = [r["rid"] for r in sorted(found, key=lambda r: (-r["rank"], r["rid"]))]
         if len(found) < RANK_CANDIDATES:
@@ -423,7 +426,7 @@ class Searcher:
                 f"ORDER BY {rank} DESC, {a}.rid LIMIT %s OFFSET %s"
             )
             skip, wanted = max(0, start - len(ranked)), start + count - max(start, len(ranked))
-            more = conn.execute(rest, [*params, ranked, *match.params, wanted, skip]).fetchall()
+            more = conn.execute(rest, [*params, ranked, words, wanted, skip]).fetchall()
             ids += [r["rid"] for r in more]
         return ids, None
 
