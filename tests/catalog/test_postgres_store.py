@@ -204,3 +204,25 @@ def test_ranked_pages_rank_title_matches_first_and_hold_every_match_once(
         assert store.search_items(Query(text="glacier", limit=2, offset=3)).records[0].id in seen[3:]
     finally:
         store.close()
+
+
+def test_ranked_title_matches_keep_the_other_conditions_and_negations(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres_search, "RANK_CANDIDATES", 2)
+    store = catalog(postgres_url)
+    try:
+        store.upsert_collections([parse_collection(collection_doc(c)) for c in ("alpha", "beta")])
+        rng = random.Random(6)
+        docs = [
+            item_doc(c, f"{c}{n}", rng, title=f"Glacier {n}") for n in range(3) for c in ("alpha", "beta")
+        ]
+        docs += [item_doc("alpha", f"m{n}", rng, title="Glacier", description="moraine") for n in range(2)]
+        store.upsert_items(parse_item(d) for d in docs)
+        beta = store.search_items(Query(text="glacier", collections=("beta",), limit=10))
+        assert sorted(i.id for i in beta.records) == ["beta0", "beta1", "beta2"]
+        # A title holding the word, a body holding the excluded one: not a match.
+        unmoraine = store.search_items(Query(text="glacier -moraine", collections=("alpha",), limit=10))
+        assert sorted(i.id for i in unmoraine.records) == ["alpha0", "alpha1", "alpha2"]
+    finally:
+        store.close()

@@ -407,15 +407,26 @@ class Searcher:
         words = _scalar(conn, f"SELECT ({match.sql})::text", match.params)
         a, table, rank = self.spec.alias, self.spec.table, f"ts_rank({self.spec.alias}.fts, %s::tsquery)"
         clause, params = _where_sql(where)
-        clause = clause or "WHERE TRUE"
         title = f"{self.spec.title_text_sql} @@ %s::tsquery"
-        branch = f"SELECT {a}.rid, {rank} AS rank FROM {table} AS {a} {clause} AND {{}} LIMIT %s"  # noqa: S608
-        sql = (
-            f"SELECT t.rid, t.rank FROM (({branch.format(title)}) UNION ALL "  # noqa: S608
-            f"({branch.format(f'NOT ({title})')})) AS t LIMIT %s"
+        # Title matches through the title-word index alone: the text condition (the last of
+        # `where`, see `_where`) would add the bitmap of every match, as long again to build.
+        # Title words match only words of the whole text, except under a negation: then the whole
+        # text is tested on each candidate, in a form no index serves.
+        others, others_params = _where_sql(where[:-1])
+        title_only = [*(["(" + others.removeprefix("WHERE ") + ")"] if others else []), title]
+        title_params = [*others_params, words]
+        if "!" in words:
+            title_only.append(f"ts_filter({a}.fts, '{{a,b,c,d}}') @@ %s::tsquery")
+            title_params.append(words)
+        first = (
+            f"SELECT {a}.rid, {rank} AS rank FROM {table} AS {a} WHERE {' AND '.join(title_only)} LIMIT %s"  # noqa: S608
         )
-        one = [words, *params, words, RANK_CANDIDATES]
-        found = conn.execute(sql, [*one, *one, RANK_CANDIDATES]).fetchall()
+        second = f"SELECT {a}.rid, {rank} AS rank FROM {table} AS {a} {clause} AND NOT ({title}) LIMIT %s"  # noqa: S608
+        sql = f"SELECT t.rid, t.rank FROM (({first}) UNION ALL ({second})) AS t LIMIT %s"  # noqa: S608
+        found = conn.execute(
+            sql,
+            [words, *title_params, RANK_CANDIDATES, words, *params, words, RANK_CANDIDATES, RANK_CANDIDATES],
+        ).fetchall()
         ranked = [r["rid"] for r in sorted(found, key=lambda r: (-r["rank"], r["rid"]))]
         if len(found) < RANK_CANDIDATES:
             return ranked[start : start + count], len(found)
