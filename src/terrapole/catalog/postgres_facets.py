@@ -86,8 +86,9 @@ def count_whole_sets(
     if hidden:
         conditions.append("s.collection <> ALL(%s::text[])")
         params.append(sorted(hidden))
-    clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    source = "item_facet_counts AS r JOIN item_facet_sets AS s ON s.id = r.facet_set" + clause
+    source = "item_facet_counts AS r"
+    if conditions:
+        source += f" JOIN item_facet_sets AS s ON s.id = r.facet_set WHERE {' AND '.join(conditions)}"
     rows = conn.execute(_GROUPED.format(source=source, total="sum(r.n)"), params).fetchall()
     return _counts(rows, wanted, vocabulary)
 
