@@ -47,6 +47,7 @@ from terrapole.catalog.postgres_filter import Queryable
 from terrapole.catalog.postgres_schema import (
     CHANGE_TRACKING_VERSION,
     COLLECTION_TEXT_CONFIGS,
+    FACET_COUNTS,
     FACET_SETS_VERSION,
     FACETS_VERSION,
     SCHEMA_VERSION,
@@ -140,7 +141,12 @@ def upgrade(url: str) -> int:
         if version > SCHEMA_VERSION:
             raise StorageError(f"catalog schema version {version} is newer than this terrapole; upgrade it")
         try:
-            for statement in statements():
+            pending = statements()
+            # Item facet sets are filled before the statements that count them (FACET_COUNTS).
+            fill_at = len(pending) - len(FACET_COUNTS) if 0 < version < FACET_SETS_VERSION else -1
+            for index, statement in enumerate(pending):
+                if index == fill_at:
+                    postgres_write.fill_facet_sets(conn)
                 conn.execute(statement)
             if 0 < version < TEXT_CONFIGS_VERSION:
                 postgres_write.rebuild_collection_text(conn, postgres_vocab.load(conn))
@@ -149,7 +155,7 @@ def upgrade(url: str) -> int:
             if 0 < version < FACETS_VERSION:
                 postgres_write.fill_collection_facets(conn)
             if 0 < version < FACET_SETS_VERSION:
-                postgres_write.fill_facet_sets(conn)
+                postgres_write.count_facet_sets(conn)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StorageError(
                 f"cannot create the catalog schema ({_first(exc)}); a superuser must run "

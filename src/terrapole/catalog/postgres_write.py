@@ -338,8 +338,7 @@ FOLD_LOCK = 7_412_093_513  # pg_try_advisory_xact_lock key: one fold of the face
 
 
 def fill_facet_sets(conn: psycopg.Connection[Any]) -> int:
-    """Number the facet sets of items written before they existed, and count them all again;
-    returns the items filled."""
+    """Number the facet sets of items written before they existed; returns the items filled."""
     conn.execute(f"CREATE TEMP TABLE tp_facets ON COMMIT DROP AS {_ITEM_FACET_SETS}")
     conn.execute(_FACET_SETS.replace("tp_load", "tp_facets"))
     filled = conn.execute(
@@ -348,9 +347,13 @@ def fill_facet_sets(conn: psycopg.Connection[Any]) -> int:
         "AND s.platform IS NOT DISTINCT FROM t.platform WHERE i.rid = t.rid"
     ).rowcount
     conn.execute("DROP TABLE tp_facets")
+    return filled
+
+
+def count_facet_sets(conn: psycopg.Connection[Any]) -> None:
+    """Count the items of every (facet set, year) again, from the items themselves."""
     conn.execute("TRUNCATE item_facet_counts")
     conn.execute("INSERT INTO item_facet_counts SELECT facet_set, year, count(*) FROM items GROUP BY 1, 2")
-    return filled
 
 
 def fold_facet_counts(conn: psycopg.Connection[Any]) -> bool:
