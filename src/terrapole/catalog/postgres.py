@@ -286,6 +286,7 @@ class PostgresCatalog:
         with self._transaction() as conn:
             if not postgres_changes.bury(conn, collection_id, postgres_changes.next_datestamp(conn)):
                 raise CollectionNotFound(collection_id)
+            postgres_write.fold_facet_counts(conn)  # the counts its items leave behind
 
     def collection_changes(
         self,

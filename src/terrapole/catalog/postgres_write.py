@@ -196,7 +196,9 @@ def rebuild_text(conn: psycopg.Connection[Any], vocabulary: Vocabulary) -> int:
     """Recompute every row's text vector from its stored record; returns the rows indexed."""
     collections = rebuild_collection_text(conn, vocabulary)
     items = conn.execute(f"SELECT i.rid, {ITEM_SELECT} FROM items AS i").fetchall()  # noqa: S608
-    return collections + _update_item_text(conn, items, vocabulary)
+    updated = _update_item_text(conn, items, vocabulary)
+    fold_facet_counts(conn)  # every row updated left a count out and in again
+    return collections + updated
 
 
 def rebuild_collection_text(conn: psycopg.Connection[Any], vocabulary: Vocabulary) -> int:
