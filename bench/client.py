@@ -222,12 +222,15 @@ def measure(client: httpx.Client, kind: QueryKind, warmup: int, check: Check = c
     """
     timing = Timing(kind.name, kind.goal_ms)
     for index, request in enumerate(kind.requests):
-        measure_one(client, request, timing, counted=index >= warmup)
+        measure_one(client, request, timing, counted=index >= warmup, check=check)
     return timing
 
 
-def measure_one(client: httpx.Client, request: Request, timing: Timing, counted: bool = True) -> None:
-    """Send one request; when `counted`, record its latency (or its error) in `timing`."""
+def measure_one(
+    client: httpx.Client, request: Request, timing: Timing, counted: bool = True, check: Check = check
+) -> None:
+    """Send one request; when `counted`, record its latency (or its error, as `check` finds it)
+    in `timing`."""
     try:
         started = time.perf_counter()
         response = send(client, request)

@@ -8,14 +8,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.conftest import box, item_doc
 
 from terrapole.catalog import CatalogStore, open_catalog
 from terrapole.catalog.base import ChangeKey, ChangeScope, CollectionChange
 from terrapole.catalog.sqlite_schema import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 from terrapole.core.errors import CollectionNotFound
-from terrapole.core.model import Collection
+from terrapole.core.model import BBox, Collection
 from terrapole.core.record import Record, collection_from_record
-from terrapole.formats.stac import parse_collection
+from terrapole.formats.stac import parse_collection, parse_item
 from terrapole.settings import Settings
 
 from .conftest import collection_doc
@@ -208,3 +209,55 @@ def test_a_collection_without_a_record_has_no_series(store: CatalogStore) -> Non
     changes = {c.id: c for c in walk(store, 10)}
     assert (changes["stac-only"].pole, changes["stac-only"].parent) == ("land", None)
     assert changes["rec"].parent == "stac-only"
+
+
+@pytest.mark.backends("postgres")
+def test_upgrading_a_postgres_catalog_fills_item_facet_sets(settings: Settings) -> None:
+    import psycopg
+
+    from terrapole.catalog.postgres import PostgresCatalog, upgrade
+    from terrapole.catalog.postgres_schema import SCHEMA_VERSION
+    from terrapole.core.query import Query
+
+    assert settings.database_url
+    store = PostgresCatalog(settings.database_url)
+    store.upsert_collections([dataset("ocean-a", "ocean"), dataset("land-b", "land")])
+    themes = [{"scheme": "https://example.org/s", "concepts": [{"id": "https://example.org/c/1"}]}]
+    items = [
+        parse_item(
+            item_doc(
+                cid,
+                f"i{n}",
+                box(n, 0, 1),
+                {
+                    "datetime": f"20{10 + n % 3}-03-01T00:00:00Z",
+                    "platform": f"p{n % 2}",
+                    "instruments": ["x", "y"][: n % 3],
+                    **({"themes": themes} if n % 2 else {}),
+                },
+            )
+        )
+        for n in range(6)
+        for cid in ("ocean-a", "land-b")
+    ]
+    store.upsert_items(items)
+    facets = ["collection", "platform", "instrument", "year", "concept"]
+    queries = [Query(), Query(collections=("land-b",)), Query(bbox=BBox(-1, -1, 4.5, 2))]
+    before = [store.aggregate_items(q, facets).counts for q in queries]
+    store.close()
+    # Take the catalog back to schema version 5, as terrapole wrote it before facet sets.
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE item_facet_sets, item_facet_counts")
+        conn.execute("DROP FUNCTION tp_item_facet_counts CASCADE")
+        conn.execute("ALTER TABLE items DROP COLUMN facet_set, DROP COLUMN year")
+        conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    assert upgrade(settings.database_url) == SCHEMA_VERSION
+    store = PostgresCatalog(settings.database_url)
+    try:
+        assert [store.aggregate_items(q, facets).counts for q in queries] == before
+        assert before[0]["collection"] == {"ocean-a": 6, "land-b": 6}
+        assert before[2]["instrument"] == {"x": 6, "y": 2}  # items 0-4 of both collections
+        store.delete_item("land-b", "i1")  # the counts kept at ingest follow writes after the upgrade
+        assert store.aggregate_items(Query(), ["platform"]).counts["platform"] == {"p0": 6, "p1": 5}
+    finally:
+        store.close()

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 import terrapole.catalog.postgres as postgres_module
+import terrapole.catalog.postgres_search as postgres_search
 from terrapole.catalog.postgres import PostgresCatalog, open_postgres
 from terrapole.core.errors import CollectionNotFound, StorageError
 from terrapole.core.query import Query
@@ -194,3 +195,55 @@ def test_upgrade_from_version_1_rebuilds_collection_text(postgres_url: str) -> N
         assert [c.id for c in reopened.search_collections(Query(text="forêts")).records] == ["trees"]
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize("candidates", [4, 1000])
+def test_ranked_pages_rank_title_matches_first_and_hold_every_match_once(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, candidates: int
+) -> None:
+    # 4: fewer candidates than matches (the pages after them rank the other matches); 1000: all.
+    monkeypatch.setattr(postgres_search, "RANK_CANDIDATES", candidates)
+    store = catalog(postgres_url)
+    try:
+        store.upsert_collections([parse_collection(collection_doc("alpha"))])
+        rng = random.Random(5)
+        docs = [item_doc("alpha", f"t{n}", rng, title=f"Glacier scene {n}") for n in range(3)]
+        docs += [item_doc("alpha", f"b{n}", rng, title=f"Scene {n}", description="glacier") for n in range(7)]
+        docs += [item_doc("alpha", f"x{n}", rng, title="Sea ice") for n in range(5)]
+        store.upsert_items(parse_item(d) for d in docs)
+        seen, token, matched = [], None, []
+        while True:
+            page = store.search_items(Query(text="glacier", limit=3, token=token))
+            seen += [item.id for item in page.records]
+            matched.append(page.number_matched)
+            token = page.next_token
+            if not token:
+                break
+        assert sorted(seen[:3]) == ["t0", "t1", "t2"]
+        assert sorted(seen) == sorted([f"t{n}" for n in range(3)] + [f"b{n}" for n in range(7)])
+        assert matched == [10] * 4
+        assert store.search_items(Query(text="glacier", limit=2, offset=3)).records[0].id in seen[3:]
+    finally:
+        store.close()
+
+
+def test_ranked_title_matches_keep_the_other_conditions_and_negations(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres_search, "RANK_CANDIDATES", 2)
+    store = catalog(postgres_url)
+    try:
+        store.upsert_collections([parse_collection(collection_doc(c)) for c in ("alpha", "beta")])
+        rng = random.Random(6)
+        docs = [
+            item_doc(c, f"{c}{n}", rng, title=f"Glacier {n}") for n in range(3) for c in ("alpha", "beta")
+        ]
+        docs += [item_doc("alpha", f"m{n}", rng, title="Glacier", description="moraine") for n in range(2)]
+        store.upsert_items(parse_item(d) for d in docs)
+        beta = store.search_items(Query(text="glacier", collections=("beta",), limit=10))
+        assert sorted(i.id for i in beta.records) == ["beta0", "beta1", "beta2"]
+        # A title holding the word, a body holding the excluded one: not a match.
+        unmoraine = store.search_items(Query(text="glacier -moraine", collections=("alpha",), limit=10))
+        assert sorted(i.id for i in unmoraine.records) == ["alpha0", "alpha1", "alpha2"]
+    finally:
+        store.close()

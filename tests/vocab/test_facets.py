@@ -194,3 +194,45 @@ def test_year_of_an_instant_before_1970_is_its_own(store: CatalogStore) -> None:
     assert parse_instant(instant).year == 1969
     for query in (Query(), Query(bbox=BBox(-1, -1, 2, 2))):  # the text index and SQL
         assert store.aggregate_items(query, ["year"]).counts["year"] == {"1969": 1}
+
+
+def _scene(cid: str, iid: str, when: str, platform: str, instruments: list[str]) -> Item:
+    props = {"datetime": when, "platform": platform, "instruments": instruments}
+    return parse_item(item_doc(cid, iid, box(0, 0, 1), props))
+
+
+def test_counts_follow_replaced_and_deleted_items(store: CatalogStore) -> None:
+    # The PostgreSQL store sums whole-catalog counts kept at ingest: they must follow every write.
+    store.upsert_collections(
+        [
+            parse_collection(
+                collection_doc(c, "t", "d", [], "land", [0, 0, 1, 1], ["2000-01-01T00:00:00Z", None])
+            )
+            for c in ("a", "b")
+        ]
+    )
+    store.upsert_items(
+        [
+            _scene("a", "1", "2001-05-01T00:00:00Z", "s1", ["msi"]),
+            _scene("a", "2", "2001-06-01T00:00:00Z", "s1", ["msi", "olci"]),
+            _scene("a", "3", "2002-01-01T00:00:00Z", "s2", ["olci"]),
+            _scene("b", "1", "2003-01-01T00:00:00Z", "s2", []),
+        ]
+    )
+    store.upsert_items([_scene("a", "2", "2004-01-01T00:00:00Z", "s2", ["sar"])])  # replaced
+    store.delete_item("a", "3")
+    store.upsert_items([_scene("b", "2", "2003-02-01T00:00:00Z", "s1", ["msi"])])
+    store.delete_collection("b")
+    store.rebuild_text_index()  # rewrites every item row
+    wanted = ["collection", "platform", "instrument", "year"]
+    expected = {
+        "collection": {"a": 2},
+        "platform": {"s1": 1, "s2": 1},
+        "instrument": {"msi": 1, "sar": 1},
+        "year": {"2001": 1, "2004": 1},
+    }
+    for query in (Query(), Query(collections=("a",)), Query(bbox=BBox(-1, -1, 2, 2))):
+        counts = store.aggregate_items(query, wanted).counts
+        assert {name: dict(counts[name]) for name in wanted} == expected, query
+    hidden = store.aggregate_items(Query(hidden_collections=frozenset({"a"})), wanted)
+    assert hidden.total == 0

@@ -47,6 +47,8 @@ from terrapole.catalog.postgres_filter import Queryable
 from terrapole.catalog.postgres_schema import (
     CHANGE_TRACKING_VERSION,
     COLLECTION_TEXT_CONFIGS,
+    FACET_COUNTS,
+    FACET_SETS_VERSION,
     FACETS_VERSION,
     SCHEMA_VERSION,
     statements,
@@ -59,7 +61,7 @@ from terrapole.catalog.sql_filter import Fragment
 from terrapole.catalog.vocabulary import (
     COLLECTION_MEMBERSHIP,
     CONCEPT_QUERYABLE,
-    ITEM_MEMBERSHIP,
+    ITEM_MEMBERSHIP_BY_ROW,
     query_concepts,
     require_known,
 )
@@ -139,7 +141,12 @@ def upgrade(url: str) -> int:
         if version > SCHEMA_VERSION:
             raise StorageError(f"catalog schema version {version} is newer than this terrapole; upgrade it")
         try:
-            for statement in statements():
+            pending = statements()
+            # Item facet sets are filled before the statements that count them (FACET_COUNTS).
+            fill_at = len(pending) - len(FACET_COUNTS) if 0 < version < FACET_SETS_VERSION else -1
+            for index, statement in enumerate(pending):
+                if index == fill_at:
+                    postgres_write.fill_facet_sets(conn)
                 conn.execute(statement)
             if 0 < version < TEXT_CONFIGS_VERSION:
                 postgres_write.rebuild_collection_text(conn, postgres_vocab.load(conn))
@@ -147,6 +154,8 @@ def upgrade(url: str) -> int:
                 postgres_changes.fill_parents(conn)
             if 0 < version < FACETS_VERSION:
                 postgres_write.fill_collection_facets(conn)
+            if 0 < version < FACET_SETS_VERSION:
+                postgres_write.count_facet_sets(conn)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StorageError(
                 f"cannot create the catalog schema ({_first(exc)}); a superuser must run "
@@ -277,6 +286,7 @@ class PostgresCatalog:
         with self._transaction() as conn:
             if not postgres_changes.bury(conn, collection_id, postgres_changes.next_datestamp(conn)):
                 raise CollectionNotFound(collection_id)
+            postgres_write.fold_facet_counts(conn)  # the counts its items leave behind
 
     def collection_changes(
         self,
@@ -414,8 +424,11 @@ class PostgresCatalog:
         self._check_concepts(query)
         vocabulary = self.vocabulary.snapshot()
         with self._read() as conn:
-            searcher, extra = self._item_searcher(conn, query)
-            counts = postgres_facets.count_items(conn, searcher.where(query, extra), facets, vocabulary)
+            if postgres_facets.whole_sets(query):
+                counts = postgres_facets.count_whole_sets(conn, query, facets, vocabulary)
+            else:
+                searcher, extra = self._item_searcher(conn, query)
+                counts = postgres_facets.count_items(conn, searcher.where(query, extra), facets, vocabulary)
         return facets_of_items(counts, self.search_collections, facets, vocabulary)
 
     def aggregate_collections(self, query: Query, facets: Sequence[str]) -> Facets:
@@ -481,7 +494,7 @@ def _item_spec(known: frozenset[str]) -> TableSpec:
         "collection": Queryable("i.collection", "text"),
         "datetime": Queryable("i.start_datetime", "time", end_sql="i.end_datetime"),
         "geometry": Queryable("i.geometry", "geometry"),
-        CONCEPT_QUERYABLE: Queryable("", "membership", member_sql=ITEM_MEMBERSHIP),
+        CONCEPT_QUERYABLE: Queryable("", "membership", member_sql=ITEM_MEMBERSHIP_BY_ROW),
     }
 
     def resolve(name: str) -> Queryable:
@@ -506,6 +519,7 @@ def _item_spec(known: frozenset[str]) -> TableSpec:
             "collection": SortKey("i.collection", False, "text", nullable=False),
         },
         time_bounds=(SPAN_BEFORE_SQL, SPAN_AFTER_SQL),
+        title_text_sql="ts_filter(i.fts, '{a}')",
         bbox_sql=("i.minx", "i.miny", "i.maxx", "i.maxy"),
         geometry_exact=True,
     )

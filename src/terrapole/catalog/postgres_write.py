@@ -35,7 +35,7 @@ from terrapole.catalog.records import (
     property_types,
 )
 from terrapole.core.errors import CollectionNotFound
-from terrapole.core.facets import item_concepts
+from terrapole.core.facets import item_concepts, item_strings
 from terrapole.core.model import Collection, Item
 from terrapole.core.vocab import Vocabulary
 
@@ -78,29 +78,40 @@ _COLLECTION_UPSERT = (
 )
 _LOAD_COLUMNS = (
     "collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, miny, maxx, maxy, "
-    "wkb, platform, constellation, gsd, cloud_cover, properties, content, title, body"
+    "wkb, platform, constellation, gsd, cloud_cover, properties, content, title, body, concepts, instruments"
 )
 _LOAD_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS tp_load (collection text, id text, datetime timestamptz, "
     "start_datetime timestamptz, end_datetime timestamptz, has_datetime boolean, minx float8, "
     "miny float8, maxx float8, maxy float8, wkb bytea, platform text, constellation text, gsd float8, "
-    "cloud_cover float8, properties text, content text, title text, body text) ON COMMIT DELETE ROWS"
+    "cloud_cover float8, properties text, content text, title text, body text, concepts text, "
+    "instruments text) ON COMMIT DELETE ROWS"
+)
+# The facet sets of a batch first (`postgres_schema.FACET_SETS`): new ones get their number.
+_FACET_SETS = (
+    "INSERT INTO item_facet_sets (collection, concepts, platform, instruments) "
+    "SELECT DISTINCT collection, concepts, platform, instruments FROM tp_load "
+    "ORDER BY 1, 2, 3, 4 ON CONFLICT DO NOTHING"
 )
 _MERGE = (
     "INSERT INTO items (collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, "  # noqa: S608
-    "miny, maxx, maxy, geometry, platform, constellation, gsd, cloud_cover, properties, content, fts) "
-    "SELECT collection, id, datetime, start_datetime, end_datetime, has_datetime, minx, miny, maxx, "
-    "maxy, ST_GeomFromWKB(wkb, 4326), platform, constellation, gsd, cloud_cover, properties::jsonb, "
-    f"content::json, {FTS.format(title='title', body='body')} FROM tp_load "
+    "miny, maxx, maxy, geometry, platform, constellation, gsd, cloud_cover, properties, content, fts, "
+    "facet_set) "
+    "SELECT t.collection, t.id, t.datetime, t.start_datetime, t.end_datetime, t.has_datetime, t.minx, "
+    "t.miny, t.maxx, t.maxy, ST_GeomFromWKB(t.wkb, 4326), t.platform, t.constellation, t.gsd, "
+    f"t.cloud_cover, t.properties::jsonb, t.content::json, {FTS.format(title='t.title', body='t.body')}, "
+    "s.id FROM tp_load AS t JOIN item_facet_sets AS s ON s.collection = t.collection "
+    "AND s.concepts = t.concepts AND s.instruments = t.instruments "
+    "AND s.platform IS NOT DISTINCT FROM t.platform "
     # One lock order for every writer: two ingests of the same items cannot deadlock.
-    "ORDER BY collection, id "
+    "ORDER BY t.collection, t.id "
     "ON CONFLICT (collection, id) DO UPDATE SET datetime = excluded.datetime, "
     "start_datetime = excluded.start_datetime, end_datetime = excluded.end_datetime, "
     "has_datetime = excluded.has_datetime, minx = excluded.minx, miny = excluded.miny, "
     "maxx = excluded.maxx, maxy = excluded.maxy, geometry = excluded.geometry, "
     "platform = excluded.platform, constellation = excluded.constellation, gsd = excluded.gsd, "
     "cloud_cover = excluded.cloud_cover, properties = excluded.properties, "
-    "content = excluded.content, fts = excluded.fts"
+    "content = excluded.content, fts = excluded.fts, facet_set = excluded.facet_set"
 )
 # Keep the largest distances between an item's sort instant and its start and end (in
 # microseconds): a datetime filter turns them into a range on the indexed sort instant.
@@ -168,8 +179,10 @@ def write_items(conn: psycopg.Connection[Any], prepared: PreparedItems) -> int:
     with conn.cursor() as cur, cur.copy(f"COPY tp_load ({_LOAD_COLUMNS}) FROM STDIN") as copy:
         for row in prepared.rows:
             copy.write_row(row)
+    conn.execute(_FACET_SETS)
     conn.execute(_MERGE)
     write_item_concepts(conn, prepared.concepts)
+    fold_facet_counts(conn)
     conn.execute(_SPANS)
     if prepared.queryables:
         with conn.cursor() as cur:
@@ -183,7 +196,9 @@ def rebuild_text(conn: psycopg.Connection[Any], vocabulary: Vocabulary) -> int:
     """Recompute every row's text vector from its stored record; returns the rows indexed."""
     collections = rebuild_collection_text(conn, vocabulary)
     items = conn.execute(f"SELECT i.rid, {ITEM_SELECT} FROM items AS i").fetchall()  # noqa: S608
-    return collections + _update_item_text(conn, items, vocabulary)
+    updated = _update_item_text(conn, items, vocabulary)
+    fold_facet_counts(conn)  # every row updated left a count out and in again
+    return collections + updated
 
 
 def rebuild_collection_text(conn: psycopg.Connection[Any], vocabulary: Vocabulary) -> int:
@@ -269,7 +284,14 @@ def _item_rows(items: list[Item], vocabulary: Vocabulary) -> Iterator[tuple[Any,
             item_content(item).decode(),
             doc.title,
             doc.body,
+            *facet_set(item),
         )
+
+
+def facet_set(item: Item) -> tuple[str, str]:
+    """The own concepts and the instruments of an item as `item_facet_sets` keeps them: sorted,
+    one per line (the collection and platform are columns of their own)."""
+    return "\n".join(sorted(item_concepts(item))), "\n".join(sorted(item_strings(item, "instruments")))
 
 
 def _promoted(item: Item) -> list[Any]:
@@ -303,3 +325,49 @@ def _collection_row(collection: Collection, vocabulary: Vocabulary) -> tuple[Any
         *collection_facets(collection).values(),
         *collection_fts(collection, vocabulary),
     )
+
+
+# An item's facet set, computed in SQL from the stored rows, as `facet_set` does in Python.
+_ITEM_FACET_SETS = (
+    "SELECT i.rid, i.collection, i.platform, "
+    "coalesce((SELECT string_agg(u.uri, E'\\n' ORDER BY u.uri) FROM item_concepts AS ic "
+    "JOIN vocab_uris AS u ON u.id = ic.concept WHERE ic.rid = i.rid), '') AS concepts, "
+    "coalesce((SELECT string_agg(DISTINCT v #>> '{}', E'\\n' ORDER BY v #>> '{}') "
+    """FROM jsonb_path_query(i.properties, '$.instruments[*] ? (@.type() == "string")') AS v), '') """
+    "AS instruments FROM items AS i WHERE i.facet_set IS NULL"
+)
+FOLD_LOCK = 7_412_093_513  # pg_try_advisory_xact_lock key: one fold of the facet counts at a time
+
+
+def fill_facet_sets(conn: psycopg.Connection[Any]) -> int:
+    """Number the facet sets of items written before they existed; returns the items filled."""
+    conn.execute(f"CREATE TEMP TABLE tp_facets ON COMMIT DROP AS {_ITEM_FACET_SETS}")
+    conn.execute(_FACET_SETS.replace("tp_load", "tp_facets"))
+    filled = conn.execute(
+        "UPDATE items AS i SET facet_set = s.id FROM tp_facets AS t JOIN item_facet_sets AS s "
+        "ON s.collection = t.collection AND s.concepts = t.concepts AND s.instruments = t.instruments "
+        "AND s.platform IS NOT DISTINCT FROM t.platform WHERE i.rid = t.rid"
+    ).rowcount
+    conn.execute("DROP TABLE tp_facets")
+    return filled
+
+
+def count_facet_sets(conn: psycopg.Connection[Any]) -> None:
+    """Count the items of every (facet set, year) again, from the items themselves."""
+    conn.execute("TRUNCATE item_facet_counts")
+    conn.execute("INSERT INTO item_facet_counts SELECT facet_set, year, count(*) FROM items GROUP BY 1, 2")
+
+
+def fold_facet_counts(conn: psycopg.Connection[Any]) -> bool:
+    """Sum the deltas the item triggers appended to `item_facet_counts` into one row per
+    (facet set, year), unless another transaction is doing it; returns whether it did."""
+    row = conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS locked", [FOLD_LOCK]).fetchone()
+    if not row or not (row["locked"] if isinstance(row, dict) else row[0]):
+        return False
+    # Rows other writers append meanwhile are not visible to the DELETE: they stay, unfolded.
+    conn.execute(
+        "WITH gone AS (DELETE FROM item_facet_counts RETURNING facet_set, year, n) "
+        "INSERT INTO item_facet_counts SELECT facet_set, year, sum(n) FROM gone GROUP BY 1, 2 "
+        "HAVING sum(n) <> 0"
+    )
+    return True
