@@ -45,15 +45,18 @@ def free_port() -> int:
 
 
 def load_demo(data_dir: Path, items: int = 2000) -> None:
-    """Ingest the demo federation into a catalog in `data_dir`."""
+    """Ingest the demo federation into a catalog in `data_dir`, after the bundled vocabularies
+    (as `terrapole demo` does: the keywords are linked to their concepts)."""
     from terrapole.catalog import open_catalog
     from terrapole.demo.generate import generate_demo
     from terrapole.ingest import Source, ingest
     from terrapole.settings import Settings
+    from terrapole.vocab.bundled import import_bundled
 
     federation = generate_demo(items_total=items)
     store = open_catalog(Settings(data_dir=data_dir))
     try:
+        import_bundled(store)
         sources = [Source("demo", c) for c in federation.collections]
         ingest(store, sources + [Source("demo", i) for i in federation.items])
     finally:

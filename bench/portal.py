@@ -7,7 +7,7 @@ Serves the demo catalog with `terrapole serve` and opens the pages in Debian's C
 - JavaScript per page: the decoded size of every script the page loaded (the resource timing
   entries), the vendored map library included;
 - server time of the requests behind the first results (the page, the collection search, the
-  facet counts), measured with an HTTP client.
+  facet counts) and of one suggestion under the search box, measured with an HTTP client.
 Prints a table; `--json FILE` also writes the figures.
 """
 
@@ -54,6 +54,7 @@ def server_ms(base: str, runs: int) -> dict[str, float]:
         "GET / (page)": "/",
         "GET /stac/collections?limit=10": "/stac/collections?limit=10",
         "GET /portal/facets": "/portal/facets?lang=en",
+        "GET /vocab/suggest?q=temp&lang=fr (a suggestion)": "/vocab/suggest?q=temp&lang=fr&limit=8",
     }
     out = {}
     with httpx.Client(base_url=base) as client:

@@ -21,7 +21,7 @@ from terrapole import formats
 from terrapole.catalog.base import CatalogStore, IngestReport
 from terrapole.core.errors import CollectionNotFound, InvalidRecord
 from terrapole.core.model import BBox, Collection, Extent, Item, Provenance
-from terrapole.core.record import collection_from_record
+from terrapole.core.record import collection_from_record, own_identifier
 from terrapole.formats.stac import parse_collection, parse_item
 from terrapole.vocab.linking import link_records
 
@@ -197,8 +197,10 @@ def dataset_records(
 
     Each record gains a provenance entry naming `origin` and the format detected; further
     `Provenance` fields (original_id, retrieved, pole) may be given as keywords. A `pole` also
-    becomes the pole of records that name none. `element`: the document's root element when it
-    was parsed already through `xmlsafe.parse_xml`; formats with a `read(element)` read it as is.
+    becomes the pole of records that name none. Records another terrapole served under their
+    catalog id get their own identifier back (`own_identifier`). `element`: the document's root
+    element when it was parsed already through `xmlsafe.parse_xml`; formats with a
+    `read(element)` read it as is.
     """
     name = formats.detect(data)
     module = formats.FORMATS[name].load()
@@ -212,7 +214,9 @@ def dataset_records(
     pole = provenance_fields.get("pole")
     return [
         collection_from_record(
-            record.with_changes(provenance=(*record.provenance, provenance), pole=record.pole or pole)
+            own_identifier(record).with_changes(
+                provenance=(*record.provenance, provenance), pole=record.pole or pole
+            )
         )
         for record in records
     ]

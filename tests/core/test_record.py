@@ -161,3 +161,17 @@ def test_required_parts_left_empty_come_back_from_json() -> None:
         identifier="x", title={"en": "t"}, keywords=(Keyword({}, thesaurus="GEMET"),), contacts=(Contact(""),)
     )
     assert record_from_json(record_to_json(record)) == record
+
+
+def test_a_record_served_under_its_catalog_id_gets_its_own_identifier_back() -> None:
+    from terrapole.core.record import catalog_id, own_identifier
+
+    doi = "10.82433/B09Z-4K37"
+    identifiers = (Identifier(doi, "DOI"), Identifier("12345", "Local"))
+    served = Record(identifier=catalog_id(doi), title={"en": "t"}, identifiers=identifiers)
+    assert own_identifier(served) == Record(identifier=doi, title={"en": "t"}, identifiers=identifiers)
+    # Only the identifier whose catalog id it is, digest included, counts.
+    lookalike = Record(identifier="10.82433-B09Z-4K37-00000000", title={}, identifiers=identifiers)
+    assert own_identifier(lookalike) is lookalike
+    plain = Record(identifier="12345", title={}, identifiers=identifiers)
+    assert own_identifier(plain) is plain

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from tests.harvest.local_sources import ISO_DIR
 from tests.support.pycsw import PycswServer, pycsw_server
 
+from terrapole.access.store import AccessStore
+from terrapole.app import create_app
 from terrapole.catalog import CatalogStore
 from terrapole.harvest.runner import Harvester
 from terrapole.harvest.sources import HarvestSource
@@ -20,6 +23,13 @@ from terrapole.harvest.store import HarvestStore
 from terrapole.settings import Settings
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)
+# user name -> groups; each gets a personal token (`user_tokens`)
+HARVEST_USERS: dict[str, tuple[str, ...]] = {
+    "admin": ("platform-admins",),
+    "ordinary": (),
+    "land-curator": ("pole-curators:land",),
+    "ocean-admin": ("pole-admins:ocean",),
+}
 
 
 @dataclass
@@ -86,3 +96,41 @@ def pycsw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PycswServer]:
     home: Path = tmp_path_factory.mktemp("pycsw")
     with pycsw_server(home, ISO_DIR, maxrecords=10) as server:
         yield server
+
+
+def user_tokens(settings: Settings) -> dict[str, str]:
+    """Personal tokens of `HARVEST_USERS`, created in the access store of these settings."""
+    store = AccessStore.open(settings)
+    try:
+        tokens = {}
+        for name, groups in HARVEST_USERS.items():
+            store.accounts.add(name, groups=groups)
+            tokens[name] = store.tokens.create(name, "tests")[1]
+        return tokens
+    finally:
+        store.close()
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Authorization headers for a personal token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def tokens(settings: Settings, store: CatalogStore) -> dict[str, str]:
+    """Tokens of the harvest users, by user name."""
+    return user_tokens(settings)
+
+
+@pytest.fixture
+def anonymous_client(settings: Settings, store: CatalogStore) -> Iterator[TestClient]:
+    """An HTTP client over the application on the empty store, sending no credentials."""
+    with TestClient(create_app(settings, store)) as http:
+        yield http
+
+
+@pytest.fixture
+def client(anonymous_client: TestClient, tokens: dict[str, str]) -> TestClient:
+    """The same client, signed in as a platform administrator."""
+    anonymous_client.headers.update(bearer(tokens["admin"]))
+    return anonymous_client

@@ -6,7 +6,7 @@ import time
 
 from fastapi.testclient import TestClient
 from lxml import etree
-from tests.harvest.conftest import T0
+from tests.harvest.conftest import T0, bearer
 from tests.harvest.local_sources import OaiRepository, records, serving
 
 
@@ -98,3 +98,71 @@ def c14n(data: bytes | None) -> bytes:
     """Exclusive canonical XML (namespace declarations only where used)."""
     assert data is not None
     return etree.tostring(etree.fromstring(data), method="c14n", exclusive=True)
+
+
+# --- who may manage sources ------------------------------------------------------------------------
+
+
+def _source(name: str, pole: str | None) -> dict[str, str | None]:
+    return {"name": name, "protocol": "csw", "url": f"https://{name}.example/csw", "pole": pole}
+
+
+def test_nobody_signed_in_is_asked_to_sign_in_and_a_plain_user_is_refused(
+    anonymous_client: TestClient, tokens: dict[str, str]
+) -> None:
+    http = anonymous_client
+    for method, url in [
+        ("GET", "/harvest/sources"),
+        ("POST", "/harvest/sources"),
+        ("GET", "/harvest/sources/any"),
+        ("POST", "/harvest/sources/any/runs"),
+        ("GET", "/harvest/runs/1"),
+        ("GET", "/harvest/sources/any/documents"),
+    ]:
+        anonymous = http.request(method, url, json=_source("land-csw", "land"))
+        assert anonymous.status_code == 401, (method, url)
+        assert anonymous.headers["content-type"] == "application/problem+json"
+        refused = http.request(
+            method, url, json=_source("land-csw", "land"), headers=bearer(tokens["ordinary"])
+        )
+        assert (refused.status_code, refused.json()["code"]) == (403, "AccessDenied"), (method, url)
+    assert (
+        http.post("/harvest/sources", json=_source("x", None), headers=bearer("tp_forged")).status_code == 401
+    )
+    admin = http.post("/harvest/sources", json=_source("any-csw", None), headers=bearer(tokens["admin"]))
+    assert admin.status_code == 201
+    listed = http.get("/harvest/sources", headers=bearer(tokens["admin"])).json()["sources"]
+    assert [s["name"] for s in listed] == ["any-csw"]
+
+
+def test_a_pole_curator_manages_the_sources_of_that_pole_only(
+    anonymous_client: TestClient, tokens: dict[str, str]
+) -> None:
+    http = anonymous_client
+    admin, land, ocean = (bearer(tokens[n]) for n in ("admin", "land-curator", "ocean-admin"))
+    assert http.post("/harvest/sources", json=_source("no-pole", None), headers=admin).status_code == 201
+    assert http.post("/harvest/sources", json=_source("land-csw", "land"), headers=land).status_code == 201
+    assert http.post("/harvest/sources", json=_source("ocean-csw", "ocean"), headers=ocean).status_code == 201
+    # Nobody but a platform administrator adds a source without a pole, or one of another pole.
+    assert http.post("/harvest/sources", json=_source("x", None), headers=land).status_code == 403
+    assert http.post("/harvest/sources", json=_source("y", "ocean"), headers=land).status_code == 403
+
+    def names(headers: dict[str, str]) -> list[str]:
+        return [s["name"] for s in http.get("/harvest/sources", headers=headers).json()["sources"]]
+
+    assert (names(admin), names(land), names(ocean)) == (
+        ["land-csw", "no-pole", "ocean-csw"],
+        ["land-csw"],
+        ["ocean-csw"],
+    )
+    assert http.get("/harvest/sources/land-csw", headers=land).json()["pole"] == "land"
+    for url in ("/harvest/sources/ocean-csw", "/harvest/sources/no-pole", "/harvest/sources/no-pole/runs"):
+        assert http.get(url, headers=land).status_code == 403, url
+    assert http.post("/harvest/sources/ocean-csw/runs", headers=land).status_code == 403
+    assert http.patch("/harvest/sources/ocean-csw", json={"enabled": False}, headers=land).status_code == 403
+    # Moving a source to a pole one does not curate is refused, and changes nothing.
+    moved = http.patch("/harvest/sources/land-csw", json={"pole": "ocean"}, headers=land)
+    assert (moved.status_code, moved.json()["reason"]) == (403, "not-curator")
+    assert http.get("/harvest/sources/land-csw", headers=admin).json()["pole"] == "land"
+    assert http.patch("/harvest/sources/land-csw", json={"pole": "ocean"}, headers=admin).status_code == 200
+    assert names(land) == []

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.conftest import backend_database, demo_dataset, load
-from tests.harvest.conftest import add_source
+from tests.harvest.conftest import add_source, bearer, user_tokens
 from tests.harvest.local_sources import ISO_DIR, STAC_DIR
 from tests.support.server_processes import ServerProcess, serve_process
 
@@ -117,9 +117,10 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def two_nodes(
     tmp_path: Path, backend: str, request: pytest.FixtureRequest
-) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+) -> Iterator[tuple[ServerProcess, ServerProcess, dict[str, str]]]:
     """Node A (a catalog of STAC collections and items and of ISO records) and an empty node B,
-    each a `terrapole serve` process with its own data directory (and database)."""
+    each a `terrapole serve` process with its own data directory (and database); and the
+    headers of B's platform administrator (the harvest API is for curators)."""
     with ExitStack() as stack:
         nodes = []
         for name in ("a", "b"):
@@ -130,15 +131,17 @@ def two_nodes(
                 load(catalog, demo_dataset())
                 ingest(catalog, read_path(ISO_DIR))
                 catalog.close()
+            else:
+                admin = bearer(user_tokens(settings)["admin"])
             env = {"TERRAPOLE_DATABASE_URL": url} if url else {}
             nodes.append(stack.enter_context(serve_process(tmp_path / name, env)))
-        yield nodes[0], nodes[1]
+        yield nodes[0], nodes[1], admin
 
 
 def test_a_node_harvesting_another_nodes_stac_api_holds_identical_records(
-    two_nodes: tuple[ServerProcess, ServerProcess],
+    two_nodes: tuple[ServerProcess, ServerProcess, dict[str, str]],
 ) -> None:
-    a, b = two_nodes
+    a, b, admin = two_nodes
     with httpx.Client(timeout=120) as client:
         source = {
             "name": "node-a",
@@ -146,8 +149,10 @@ def test_a_node_harvesting_another_nodes_stac_api_holds_identical_records(
             "url": f"{a.base_url}/stac",
             "options": {"pageSize": "25"},
         }
-        assert client.post(f"{b.base_url}/harvest/sources", json=source).status_code == 201
-        report = client.post(f"{b.base_url}/harvest/sources/node-a/runs", params={"wait": "true"}).json()
+        added = client.post(f"{b.base_url}/harvest/sources", json=source, headers=admin)
+        assert added.status_code == 201
+        run = f"{b.base_url}/harvest/sources/node-a/runs"
+        report = client.post(run, params={"wait": "true"}, headers=admin).json()
         collections_a = all_pages(client, f"{a.base_url}/stac/collections", "collections")
         collections_b = all_pages(client, f"{b.base_url}/stac/collections", "collections")
         items_a = {

@@ -19,6 +19,7 @@ from terrapole.catalog import open_catalog
 from terrapole.demo.generate import DemoFederation, generate_demo
 from terrapole.ingest import Source, ingest
 from terrapole.settings import Settings
+from terrapole.vocab.bundled import import_bundled
 
 DEMO_ITEMS = 2000
 
@@ -30,10 +31,12 @@ def demo() -> DemoFederation:
 
 
 def load_portal_catalog(data_dir: Path, demo: DemoFederation) -> Settings:
-    """Write the demo federation and the hostile record into a catalog in `data_dir`."""
+    """Write the bundled vocabularies, the demo federation and the hostile record into a catalog in
+    `data_dir`."""
     settings = Settings(data_dir=data_dir, count_budget_ms=60_000)
     store = open_catalog(settings)
     try:
+        import_bundled(store)  # first, as `terrapole demo` does: keywords link to their concepts
         documents = [Source("demo", c) for c in demo.collections] + [Source("demo", i) for i in demo.items]
         report = ingest(store, documents)
         assert not report.failures, report.failures[:3]

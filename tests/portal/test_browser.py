@@ -341,3 +341,99 @@ def test_every_control_has_an_accessible_name(page: Any, server: str, path: str)
     assert unnamed == []
     assert page.locator("main#main").count() == 1
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_a_suggested_concept_becomes_the_search(page: Any, server: str) -> None:
+    open_search(page, server + "/")
+    params = {"q": "ocean", "lang": "en", "limit": "8"}
+    expected = httpx.get(f"{server}/vocab/suggest", params=params).json()["suggestions"]
+    page.click("#q")
+    page.keyboard.type("ocean")
+    page.wait_for_selector("#q-suggestions [role=option]")
+    box = page.locator("#q")
+    assert (box.get_attribute("role"), box.get_attribute("aria-expanded")) == ("combobox", "true")
+    assert page.get_attribute("#q-suggestions", "aria-label") == "Suggested topics"
+    labels = page.locator("#q-suggestions [role=option] .suggestion__label").all_inner_texts()
+    assert labels == [s["label"] for s in expected] and len(labels) >= 3
+    assert page.inner_text("#q-suggestions-status").startswith(f"{len(labels)} suggested topics")
+    # Escape closes the list and keeps the text; the down arrow opens it again and moves in it.
+    page.keyboard.press("Escape")
+    assert page.locator("#q-suggestions").is_hidden() and box.get_attribute("aria-expanded") == "false"
+    assert page.input_value("#q") == "ocean"
+    page.keyboard.press("ArrowDown")
+    assert box.get_attribute("aria-expanded") == "true"
+    # The first suggestion some dataset uses (suggestions rank the catalog's concepts first).
+    chosen = next(i for i, s in enumerate(expected) if api_ids(server, concept=s["uri"]))
+    for _ in range(chosen + 1):
+        page.keyboard.press("ArrowDown")
+    active = box.get_attribute("aria-activedescendant")
+    assert page.get_attribute(f"#{active}", "aria-selected") == "true"
+    assert page.get_attribute(f"#{active}", "data-uri") == expected[chosen]["uri"]
+    before = searches(page)
+    page.keyboard.press("Enter")
+    wait_for_search(page, before)
+    uri = expected[chosen]["uri"]
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"concept": [uri]} and page.input_value("#q") == ""
+    assert result_ids(page) == api_ids(server, concept=uri) != []
+    assert page.is_checked(f"[data-facet-group=concept] input[value='{uri}']")
+    assert page.locator("#q-suggestions").is_hidden()
+
+
+# How many pixels of the chart's canvas have the colour `#rrggbb` (the bars are drawn in it).
+PAINTED = """(colour) => {
+  const canvas = document.querySelector('#year-chart canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  const rgb = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] > 200 && rgb.every((c, k) => Math.abs(data[i + k] - c) < 8)) n += 1;
+  }
+  return n;
+}"""
+
+
+def bar_x(page: Any, first: int, last: int, year: int) -> float:
+    """The horizontal middle of a year's bar (the x scale runs from first - 0.5 to last + 0.5)."""
+    area = page.locator("#year-chart .u-over").bounding_box()
+    return float(area["x"] + (year - first + 0.5) / (last - first + 1) * area["width"])
+
+
+def test_the_year_chart_shows_the_year_facet_and_chooses_the_period(page: Any, server: str) -> None:
+    open_search(page, server + "/")
+    body = httpx.get(f"{server}/portal/facets", params={"lang": "en"}).json()
+    (years,) = [f for f in body["facets"] if f["name"] == "year"]
+    counts = {int(v["value"]): v["count"] for v in years["values"]}
+    first, last = min(counts), max(counts)
+    assert page.get_attribute("#year-chart", "data-years") == str(last - first + 1)
+    assert page.get_attribute("#year-chart", "data-total") == str(sum(counts.values()))
+    canvas = page.locator("#year-chart canvas")
+    assert canvas.count() == 1 and canvas.bounding_box()["width"] > 300
+    assert page.evaluate(PAINTED, "#0b4f8a") > 500  # bars drawn, headless, no GPU
+    label = page.get_attribute("#year-chart .year-chart__plot", "aria-label")
+    assert (
+        f"from {first} to {last}" in label
+        and page.get_attribute("#year-chart .year-chart__plot", "role") == "img"
+    )
+
+    # A click on a bar chooses its year; as many results as the bar counts.
+    area = page.locator("#year-chart .u-over").bounding_box()
+    bottom = area["y"] + area["height"] - 2
+    before = searches(page)
+    page.mouse.click(bar_x(page, first, last, 2016), bottom)
+    wait_for_search(page, before)
+    assert (page.input_value("#from"), page.input_value("#to")) == ("2016", "2016")
+    assert page.inner_text("#results-status") == f"{counts[2016]} datasets found"
+    assert page.evaluate(PAINTED, "#8b949e") > 100  # the years outside the period in grey
+
+    # Dragging across the bars chooses a period.
+    before = searches(page)
+    page.mouse.move(bar_x(page, first, last, 2000), bottom - 10)
+    page.mouse.down()
+    page.mouse.move(bar_x(page, first, last, 2005), bottom - 10, steps=5)
+    page.mouse.up()
+    wait_for_search(page, before)
+    assert (page.input_value("#from"), page.input_value("#to")) == ("2000", "2005")
+    period = "2000-01-01T00:00:00Z/2005-12-31T23:59:59Z"
+    assert result_ids(page) == api_ids(server, datetime=period)[:10]
+    assert parse_qs(urlsplit(page.url).query) == {"from": ["2000"], "to": ["2005"]}

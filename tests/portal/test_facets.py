@@ -93,3 +93,67 @@ def test_an_unknown_language_falls_back_on_english(portal: TestClient) -> None:
     (poles,) = [f for f in body["facets"] if f["name"] == "pole"]
     assert poles["label"] == "Thematic pole"
     assert {v["value"]: v["label"] for v in poles["values"]}["land"] == "Continental surfaces"
+
+
+GCMD = "https://gcmd.earthdata.nasa.gov/kms/concept/"
+
+
+def concept_facet(body: dict[str, Any]) -> list[dict[str, Any]]:
+    (found,) = [f for f in body["facets"] if f["name"] == "concept"]
+    return list(found["values"])
+
+
+def test_concepts_are_a_tree_labelled_in_the_page_language(portal: TestClient) -> None:
+    values = concept_facet(portal.get("/portal/facets", params={"lang": "fr"}).json())
+    by_label = {v["label"]: v for v in values}
+    # The hostile record has no concept: GCMD's root EARTH SCIENCE is not shared by all results.
+    assert by_label["Sciences de la Terre"]["depth"] == 0
+    assert by_label["Océans"]["depth"] == 1 and by_label["Atmosphère"]["depth"] == 1
+    assert {v["depth"] for v in values} == {0, 1}
+    # Depth first: the narrower concepts follow their broader one.
+    root = [v["label"] for v in values].index("Sciences de la Terre")
+    assert values[root + 1]["depth"] == 1
+    english = {v["value"]: v["label"] for v in concept_facet(portal.get("/portal/facets").json())}
+    assert english[by_label["Océans"]["value"]] == "OCEANS"
+    # Among the land datasets, a root every result shares tells nothing: its children take its place.
+    land = concept_facet(portal.get("/portal/facets", params={"pole": "land", "lang": "fr"}).json())
+    labels = [v["label"] for v in land]
+    assert "Sciences de la Terre" not in labels
+    assert {v["depth"] for v in land} == {0, 1} and land[0]["depth"] == 0
+
+
+def test_concept_counts_agree_with_the_concept_search(portal: TestClient) -> None:
+    values = concept_facet(portal.get("/portal/facets").json())
+    for value in values[:6]:
+        stac = portal.get("/stac/collections", params={"concept": value["value"], "limit": 100}).json()
+        assert value["count"] == len(stac["collections"]) > 0, value["label"]
+    aggregate = portal.get("/stac/collection-aggregate", params={"aggregations": "concept_frequency"}).json()
+    buckets = {b["key"]: b["frequency"] for b in aggregate["aggregations"][0]["buckets"]}
+    assert all(buckets[v["value"]] == v["count"] for v in values)
+
+
+def test_a_chosen_concept_narrows_the_other_facets_and_stays_shown(portal: TestClient) -> None:
+    oceans = next(v for v in concept_facet(portal.get("/portal/facets").json()) if v["label"] == "OCEANS")
+    body = portal.get("/portal/facets", params={"concept": oceans["value"]}).json()
+    assert body["datasets"] == oceans["count"]
+    assert sum(n for n in facet(body, "pole").values() if n) == oceans["count"]
+    chosen = [v for v in concept_facet(body) if v["selected"]]
+    assert [v["value"] for v in chosen] == [oceans["value"]]
+    # A deep concept chosen is shown with its broader concepts, beyond the usual two levels.
+    sst = portal.get("/vocab/suggest", params={"q": "sea surface temperature", "limit": 1}).json()
+    uri = sst["suggestions"][0]["uri"]
+    deep = portal.get("/portal/facets", params={"concept": uri}).json()
+    (shown,) = [v for v in concept_facet(deep) if v["value"] == uri]
+    assert shown["selected"] and shown["depth"] >= 2 and deep["datasets"] >= 1
+
+
+def test_a_years_count_is_the_number_of_results_of_that_period(portal: TestClient) -> None:
+    body = portal.get(
+        "/portal/facets", params={"datetime": "2000-01-01T00:00:00Z/2000-12-31T23:59:59Z"}
+    ).json()
+    years = facet(body, "year")
+    assert min(years) == "1990"  # the period asked does not narrow the chart
+    for year in ("1995", "2010", "2023"):
+        period = f"{year}-01-01T00:00:00Z/{year}-12-31T23:59:59Z"
+        stac = portal.get("/stac/collections", params={"datetime": period, "limit": 100}).json()
+        assert years[year] == len(stac["collections"]) > 0

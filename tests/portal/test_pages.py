@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -238,3 +238,21 @@ def test_the_dataset_page_shows_the_fair_score_and_what_is_missing(portal: TestC
     assert parse(page).xpath("//*[@id='fair-score']/meter/@value") == [str(expected.score)]
     assert texts(page, "//ul[@class='fair__missing']/li") == list(expected.missing)
     assert parse(page).xpath("//ul[@class='fair__missing']/@lang") == ["en"]
+
+
+def test_keywords_linked_to_concepts_search_by_concept(portal: TestClient) -> None:
+    page = portal.get(f"/datasets/{SST}", headers={"accept-language": "en"}).text
+    tree = parse(page)
+    concepts = tree.xpath("//ul[@id='dataset-keywords']/li[a[@class='keyword__concept']]")
+    assert concepts, "the demo's keywords are linked to GCMD concepts at ingest"
+    for item in concepts:
+        uri = item.xpath("a[@class='keyword__concept']/@href")[0]
+        assert uri.startswith("https://gcmd.earthdata.nasa.gov/kms/concept/")
+        (search,) = item.xpath("a[1]/@href")
+        assert search == "/?" + urlencode({"concept": uri})
+        assert item.xpath("a[1]/@title") == ["Search by this concept and its narrower ones"]
+        found = portal.get("/stac/collections", params={"concept": uri}).json()["collections"]
+        assert SST in [c["id"] for c in found]
+    # A keyword no vocabulary holds searches by its words.
+    words = [h for h in tree.xpath("//ul[@id='dataset-keywords']/li/a[1]/@href") if h.startswith("/?q=")]
+    assert len(words) + len(concepts) == len(tree.xpath("//ul[@id='dataset-keywords']/li"))

@@ -40,6 +40,9 @@ def test_each_page_ships_less_than_500_kb_of_javascript(portal: TestClient, path
     sizes = page_javascript(portal, path)
     names = {url.rsplit("/", 1)[-1] for url in sizes}
     assert {"leaflet.js", "topojson-client.min.js", "main.js", "search.js", "map.js", "state.js"} <= names
+    assert {"chart.js", "suggest.js"} <= names
+    # The chart library only where there is a chart: the search pages.
+    assert ("uPlot.iife.min.js" in names) == (not path.startswith("/datasets/"))
     assert sum(sizes.values()) <= JS_BUDGET, sizes
 
 
@@ -60,10 +63,11 @@ def test_static_files_are_versioned_and_cached(portal: TestClient) -> None:
 
 def test_vendored_libraries_carry_their_licences() -> None:
     vendor = STATIC_DIR / "vendor"
-    for library in ("leaflet", "topojson-client", "world-atlas"):
+    for library in ("leaflet", "topojson-client", "world-atlas", "uplot"):
         assert (vendor / library / "LICENSE").read_text().strip()
     readme = (vendor / "README.md").read_text()
-    assert "leaflet | 1.9.4" in readme and "npm pack" in readme
+    assert "leaflet | 1.9.4" in readme and "uplot | 1.6.32" in readme and "npm pack" in readme
+    assert b"uPlot (v1.6.32)" in (vendor / "uplot" / "uPlot.iife.min.js").read_bytes()[:100]
     assert b"Leaflet 1.9.4" in (vendor / "leaflet" / "leaflet.js").read_bytes()[:200]
 
 

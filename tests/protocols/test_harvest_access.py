@@ -157,3 +157,44 @@ def test_stac_aggregations_leave_it_out(guarded: Guarded) -> None:
     assert client.get(f"/stac/collections/{SECRET}/aggregations").status_code == 404
     answer = client.get(f"/stac/collections/{SECRET}/aggregate", headers=guarded.member)
     assert answer.status_code == 200
+
+
+def test_item_queryables_do_not_name_properties_only_its_items_have(
+    guarded: Guarded, store: CatalogStore
+) -> None:
+    from terrapole.formats.stac import parse_item
+
+    item = {
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "id": "probe-1",
+        "collection": SECRET,
+        "geometry": {"type": "Point", "coordinates": [-4.5, 48.4]},
+        "bbox": [-4.5, 48.4, -4.5, 48.4],
+        "properties": {"datetime": "2024-05-01T00:00:00Z", "secret:reef_depth": 12.5},
+        "links": [],
+        "assets": {},
+    }
+    store.upsert_items([parse_item(item)])
+    client = guarded.client
+    assert "secret:reef_depth" not in client.get("/stac/queryables").json()["properties"]
+    member = client.get("/stac/queryables", headers=guarded.member).json()["properties"]
+    assert member["secret:reef_depth"]["type"] == "number"
+
+
+def test_csw_get_domain_lists_no_value_only_a_hidden_collection_holds(guarded: Guarded) -> None:
+    client = guarded.client
+
+    def identifiers(headers: dict[str, str]) -> list[str]:
+        params = {
+            "service": "CSW",
+            "version": "2.0.2",
+            "request": "GetDomain",
+            "PropertyName": "apiso:Identifier",
+        }
+        root = etree.fromstring(client.get("/csw", params=params, headers=headers).content)
+        return [v.text or "" for v in root.iter("{http://www.opengis.net/cat/csw/2.0.2}Value")]
+
+    outsiders, member = identifiers({}), identifiers(guarded.member)
+    assert SECRET not in outsiders and len(outsiders) == 9
+    assert member == sorted([*outsiders, SECRET])

@@ -36,6 +36,13 @@ def test_french_labels_first_and_concepts_in_use_before_others(vocab_api: TestCl
     assert found[1]["scheme"] == GCMD_SCHEME and found[1]["schemeTitle"] == "Mots-clés scientifiques GCMD"
 
 
+def test_concepts_in_use_come_before_better_matching_unused_ones(vocab_api: TestClient) -> None:
+    found = suggestions(vocab_api, q="temp", lang="en")
+    # Many unused GCMD labels begin with TEMPERATURE; they follow the ones the catalog uses.
+    assert [s["uri"] for s in found[:2]] == [OCEAN_TEMPERATURE, SST]
+    assert str(found[2]["label"]).startswith("TEMPERATURE") and len(found) == 10
+
+
 @pytest.mark.parametrize("typed", ["tempé", "TEMPE", "Tempe", "tempe"])
 def test_accents_and_case_are_folded(vocab_api: TestClient, typed: str) -> None:
     found = suggestions(vocab_api, q=typed, lang="fr", limit="3")

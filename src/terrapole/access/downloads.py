@@ -24,7 +24,7 @@ from starlette.requests import Request
 
 from terrapole.access.accounts import UserNotFound
 from terrapole.access.services import access_services
-from terrapole.access.web import client_address, current_principal
+from terrapole.access.web import client_address, resolve_principal
 from terrapole.core.access import Principal
 from terrapole.core.errors import AccessDenied, NotFound, ObjectNotFound
 from terrapole.core.model import Item
@@ -69,7 +69,7 @@ def asset_of(item: Item, key: str, base_url: str) -> str | None:
 
 def authorize(request: Request, key: str) -> bool:
     """The router's `authorize(request, key)`: True, or a refusal (audited) raised."""
-    return _authorize(request, key, current_principal(request))
+    return _authorize(request, key, resolve_principal(request))
 
 
 def authorize_signed(request: Request, key: str, grant: SignedDownload) -> bool:

@@ -17,6 +17,7 @@ import logging
 from typing import Annotated
 
 from fastapi import Depends
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -83,11 +84,24 @@ class Authenticator:
         return user.principal()
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """The dependency routes declare: the principal, by the app's authenticator (anonymous when the
-    application runs without access control)."""
+    application runs without access control).
+
+    A request with neither credentials nor a session cookie is anonymous without any lookup, so
+    it is answered on the event loop; the others are resolved in the thread pool (the access
+    store and an OIDC issuer's keys may be read), as a synchronous dependency would be.
+    """
+    if "authorization" not in request.headers and SESSION_COOKIE not in request.cookies:
+        return ANONYMOUS
+    return await run_in_threadpool(resolve_principal, request)
+
+
+def resolve_principal(request: Request) -> Principal:
+    """The request's principal, by the app's authenticator (synchronous: may read the access store)."""
     authenticate = getattr(request.app.state, "authenticate", None)
-    return authenticate(request) if authenticate is not None else ANONYMOUS
+    principal: Principal = authenticate(request) if authenticate is not None else ANONYMOUS
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -158,9 +158,12 @@ class CatalogStore(Protocol):
         as CSW, ask here)."""
         ...
 
-    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
+    def collection_values(
+        self, queryable: str, limit: int = 1000, hidden: frozenset[str] = frozenset()
+    ) -> list[Any]:
         """The distinct non-null values of a collection queryable, in order, at most `limit`
-        (times as aware datetimes); raises UnknownQueryable."""
+        (times as aware datetimes), leaving out the collections in `hidden` (those the
+        requester may not discover); raises UnknownQueryable."""
         ...
 
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:
@@ -191,8 +194,11 @@ class CatalogStore(Protocol):
         """Facet counts over the collections matching the query (paging ignored)."""
         ...
 
-    def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
-        """JSON Schema of each property that filters and sorts may use (all collections when None)."""
+    def item_queryables(
+        self, collection_id: str | None = None, hidden: frozenset[str] = frozenset()
+    ) -> Mapping[str, Mapping[str, Any]]:
+        """JSON Schema of each property that filters and sorts may use (all collections when None,
+        but those in `hidden`, whose items' property names are not for everyone's eyes)."""
         ...
 
     def collection_changes(

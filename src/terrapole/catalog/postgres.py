@@ -327,17 +327,19 @@ class PostgresCatalog:
         with self._read() as conn:
             return searcher.count(conn, query)
 
-    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
-        """The distinct non-null values of a collection queryable, in order."""
+    def collection_values(
+        self, queryable: str, limit: int = 1000, hidden: frozenset[str] = frozenset()
+    ) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order, but for `hidden` collections."""
         column = _collection_spec().resolve(queryable)
         if column.kind == "geometry":
             raise InvalidParameter("queryable", f"{queryable!r} has no list of values")
         sql = (
             f"SELECT DISTINCT {column.sql} AS v FROM collections AS c "  # noqa: S608 - from the spec
-            f"WHERE {column.sql} IS NOT NULL ORDER BY 1 LIMIT %s"
+            f"WHERE {column.sql} IS NOT NULL AND c.id <> ALL(%s::text[]) ORDER BY 1 LIMIT %s"
         )
         with self._read() as conn:
-            return [row["v"] for row in conn.execute(sql, [limit]).fetchall()]
+            return [row["v"] for row in conn.execute(sql, [sorted(hidden), limit]).fetchall()]
 
     # -- items ---------------------------------------------------------------------------
     def upsert_items(self, items: Iterable[Item], batch_size: int = 10_000) -> int:
@@ -421,15 +423,18 @@ class PostgresCatalog:
         self._check_concepts(query)
         return facets_of_collections(self.search_collections, query, facets, self.vocabulary.snapshot())
 
-    def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
-        """Core queryables plus every property seen in the collection's items (or all items)."""
+    def item_queryables(
+        self, collection_id: str | None = None, hidden: frozenset[str] = frozenset()
+    ) -> Mapping[str, Mapping[str, Any]]:
+        """Core queryables plus every property seen in the collection's items (or in all items but
+        those of `hidden` collections)."""
         with self._read() as conn:
             if (
                 collection_id is not None
                 and not conn.execute("SELECT 1 FROM collections WHERE id = %s", [collection_id]).fetchone()
             ):
                 raise CollectionNotFound(collection_id)
-            rows = _queryable_rows(conn, (collection_id,) if collection_id else ())
+            rows = _queryable_rows(conn, (collection_id,) if collection_id else (), hidden)
         return item_queryables_schema(rows)
 
     def _check_concepts(self, query: Query) -> None:
@@ -442,14 +447,18 @@ class PostgresCatalog:
             return postgres_write.rebuild_text(conn, postgres_vocab.load(conn))
 
 
-def _queryable_rows(conn: psycopg.Connection[Any], collections: Sequence[str]) -> list[tuple[str, str]]:
+def _queryable_rows(
+    conn: psycopg.Connection[Any], collections: Sequence[str], hidden: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
     if collections:
         rows = conn.execute(
             "SELECT DISTINCT name, type FROM queryables WHERE collection = ANY(%s::text[])",
             [list(collections)],
         ).fetchall()
     else:
-        rows = conn.execute("SELECT DISTINCT name, type FROM queryables").fetchall()
+        rows = conn.execute(
+            "SELECT DISTINCT name, type FROM queryables WHERE collection <> ALL(%s::text[])", [sorted(hidden)]
+        ).fetchall()
     return [(row["name"], row["type"]) for row in rows]
 
 

@@ -294,17 +294,21 @@ class SQLiteCatalog:
         with self._read() as conn:
             return searcher.count(conn, query)
 
-    def collection_values(self, queryable: str, limit: int = 1000) -> list[Any]:
-        """The distinct non-null values of a collection queryable, in order."""
+    def collection_values(
+        self, queryable: str, limit: int = 1000, hidden: frozenset[str] = frozenset()
+    ) -> list[Any]:
+        """The distinct non-null values of a collection queryable, in order, but for `hidden` collections."""
         column = collection_spec().resolve(queryable)
         if column.kind == "geometry":
             raise InvalidParameter("queryable", f"{queryable!r} has no list of values")
+        left_out = sorted(hidden)
+        visible = f" AND c.id NOT IN ({', '.join('?' * len(left_out))})" if left_out else ""
         sql = (
             f"SELECT DISTINCT {column.sql} AS v FROM collections AS c "  # noqa: S608 - from the spec
-            f"WHERE {column.sql} IS NOT NULL ORDER BY 1 LIMIT ?"
+            f"WHERE {column.sql} IS NOT NULL{visible} ORDER BY 1 LIMIT ?"
         )
         with self._read() as conn:
-            values = [row[0] for row in conn.execute(sql, [limit])]
+            values = [row[0] for row in conn.execute(sql, [*left_out, limit])]
         return [from_micros(v) for v in values] if column.kind == "time" else values
 
     # -- items ---------------------------------------------------------------------------
@@ -459,15 +463,18 @@ class SQLiteCatalog:
         self._check_concepts(query)
         return facets_of_collections(self.search_collections, query, facets, self.vocabulary.snapshot())
 
-    def item_queryables(self, collection_id: str | None = None) -> Mapping[str, Mapping[str, Any]]:
-        """Core queryables plus every property seen in the collection's items (or all items)."""
+    def item_queryables(
+        self, collection_id: str | None = None, hidden: frozenset[str] = frozenset()
+    ) -> Mapping[str, Mapping[str, Any]]:
+        """Core queryables plus every property seen in the collection's items (or in all items but
+        those of `hidden` collections)."""
         with self._read() as conn:
             if (
                 collection_id is not None
                 and not conn.execute("SELECT 1 FROM collections WHERE id = ?", [collection_id]).fetchone()
             ):
                 raise CollectionNotFound(collection_id)
-            rows = queryable_rows(conn, (collection_id,) if collection_id else ())
+            rows = queryable_rows(conn, (collection_id,) if collection_id else (), hidden)
         return item_queryables_schema(rows)
 
     def _check_concepts(self, query: Query) -> None:

@@ -24,12 +24,15 @@ COLLECTION_SELECT = "c.content"
 SORTABLE_FACETS = tuple(name for name in FACET_COLUMNS if name != "anytext")
 
 
-def queryable_rows(conn: sqlite3.Connection, collections: Sequence[str]) -> list[tuple[str, str]]:
-    if collections:
-        marks = ", ".join("?" for _ in collections)
-        sql = f"SELECT DISTINCT name, type FROM queryables WHERE collection IN ({marks})"  # noqa: S608
-        return [(r[0], r[1]) for r in conn.execute(sql, list(collections))]
-    return [(r[0], r[1]) for r in conn.execute("SELECT DISTINCT name, type FROM queryables")]
+def queryable_rows(
+    conn: sqlite3.Connection, collections: Sequence[str], hidden: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """The (name, JSON type) pairs recorded for these collections' items (for all collections but
+    `hidden` ones when none are named)."""
+    chosen, operator = (list(collections), "IN") if collections else (sorted(hidden), "NOT IN")
+    marks = ", ".join("?" for _ in chosen)
+    sql = f"SELECT DISTINCT name, type FROM queryables WHERE collection {operator} ({marks})"  # noqa: S608
+    return [(r[0], r[1]) for r in conn.execute(sql, chosen)]
 
 
 def item_spec(known: frozenset[str], spans: tuple[int, int]) -> TableSpec:

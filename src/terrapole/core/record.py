@@ -211,6 +211,19 @@ def catalog_id(identifier: str) -> str:
     return f"{slug}-{digest}"
 
 
+def own_identifier(record: Record) -> Record:
+    """The record under its own identifier, when it comes from a catalog that served it under its
+    catalog id (terrapole's protocols do: `protocols.catalog_record`) with its own identifier kept
+    among its identifiers; else the record as it is. Through any number of harvesting nodes a
+    record thus keeps its identifier (a DOI, say) and the same catalog id. An identifier is
+    recognised as the origin of the catalog id only when the id is its `catalog_id`, digest
+    included, and differs from it: a coincidence is out of reach."""
+    for candidate in record.identifiers:
+        if candidate.code != record.identifier and catalog_id(candidate.code) == record.identifier:
+            return record.with_changes(identifier=candidate.code)
+    return record
+
+
 def collection_from_record(record: Record, collection_id: str | None = None) -> Collection:
     """The catalog's dataset-level view of `record`; the whole record rides along in `extra`."""
     from terrapole.core.record_json import record_to_json

@@ -389,7 +389,7 @@ def _rights(entries: Iterable[Mapping[str, Any]]) -> tuple[Constraints, str]:
             licences.append(entry)
         elif text:
             statements.append(entry)
-    chosen = licences[0] if licences else statements.pop(0) if statements else {}
+    chosen = licences[0] if licences else {}
     uses = [_text(e.get("rights")) or _text(e.get("rightsUri")) for e in (*licences[1:], *statements)]
     constraints = Constraints(
         license=_text(chosen.get("rightsIdentifier")) or _text(chosen.get("rights")),

@@ -1,7 +1,11 @@
 """The harvest HTTP API under `/harvest`: sources, runs, reports and the documents as harvested.
 
-All routes are in one router, so that one dependency (curators only) can guard them all when
-access control lands. Errors are problem+json through the application's handlers.
+All routes are in one router, guarded by one dependency: curators and administrators only. Nobody
+signed in gets 401, a user who curates no pole 403. Platform administrators manage every source;
+a pole's curators and administrators manage the sources of that pole only, and see no other
+(listed sources, runs and documents alike); a source with no pole is the platform
+administrators' alone, since its records may land in any pole. Moving a source to another pole
+needs the right over both. Errors are problem+json through the application's handlers.
 
 - `GET /harvest/sources`, `POST /harvest/sources` (a JSON source), `GET|PATCH /harvest/sources/{name}`
 - `POST /harvest/sources/{name}/runs?full=true|false&wait=true`: a run, in the background (202,
@@ -17,15 +21,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from terrapole.access.web import CurrentPrincipal, require_user
 from terrapole.catalog.base import CatalogStore
-from terrapole.core.errors import Conflict, NotFound
+from terrapole.core.access import POLE_ADMINS, POLE_CURATORS, Principal
+from terrapole.core.errors import AccessDenied, Conflict, NotFound
 from terrapole.core.timeutil import format_instant
 from terrapole.harvest.runner import Harvester, utc_now
 from terrapole.harvest.sources import HarvestSource, format_interval, parse_interval
@@ -115,6 +121,33 @@ class HarvestService:
             self._running.discard(name)
 
 
+def curator(principal: CurrentPrincipal) -> Principal:
+    """The principal, if a platform administrator or some pole's curator or administrator;
+    AuthenticationRequired (401) when nobody signed in, AccessDenied (403) otherwise."""
+    require_user(principal)
+    roles = (POLE_ADMINS, POLE_CURATORS)
+    if principal.platform_admin or any(group.startswith(roles) for group in principal.groups):
+        return principal
+    raise AccessDenied("harvest sources are managed by curators and administrators", "not-curator")
+
+
+Curator = Annotated[Principal, Depends(curator)]
+
+
+def check_manages(principal: Principal, pole: str | None) -> None:
+    """AccessDenied unless the principal may manage the sources of this pole (None: no pole)."""
+    if not principal.curates(pole):
+        whose = f"pole {pole!r}" if pole else "no pole"
+        raise AccessDenied(f"you may not manage harvest sources of {whose}", "not-curator")
+
+
+def managed_source(store: HarvestStore, name: str, principal: Principal) -> HarvestSource:
+    """The source with this name, if the principal manages it; SourceNotFound, AccessDenied."""
+    source = store.source(name)
+    check_manages(principal, source.pole)
+    return source
+
+
 def source_json(source: HarvestSource, store: HarvestStore) -> dict[str, Any]:
     """A source, where its next harvest starts from and its latest run."""
     state = store.state(source.name)
@@ -146,14 +179,16 @@ def harvest_router(store_provider: StoreProvider, settings: Settings) -> APIRout
 
 def _source_routes(router: APIRouter, service: HarvestService) -> None:
     @router.get("/sources")
-    def list_sources() -> Response:
-        """Every harvest source."""
+    def list_sources(principal: Curator) -> Response:
+        """Every harvest source the principal manages."""
         with service.store() as store:
-            return OrjsonResponse({"sources": [source_json(s, store) for s in store.sources()]})
+            sources = [s for s in store.sources() if principal.curates(s.pole)]
+            return OrjsonResponse({"sources": [source_json(s, store) for s in sources]})
 
     @router.post("/sources", status_code=201)
-    def add_source(body: SourceBody) -> Response:
+    def add_source(body: SourceBody, principal: Curator) -> Response:
         """Add a harvest source."""
+        check_manages(principal, body.pole)
         source = HarvestSource(
             body.name,
             body.protocol,
@@ -171,19 +206,22 @@ def _source_routes(router: APIRouter, service: HarvestService) -> None:
         )
 
     @router.get("/sources/{name}")
-    def get_source(name: str) -> Response:
+    def get_source(name: str, principal: Curator) -> Response:
         """One harvest source."""
         with service.store() as store:
-            return OrjsonResponse(source_json(store.source(name), store))
+            return OrjsonResponse(source_json(managed_source(store, name, principal), store))
 
     @router.patch("/sources/{name}")
-    def change_source(name: str, body: SourceChanges) -> Response:
+    def change_source(name: str, body: SourceChanges, principal: Curator) -> Response:
         """Change a harvest source's URL, pole, options, schedule or whether it is enabled."""
         changes = body.model_dump(exclude_unset=True)
         if "interval" in changes:
             changes["interval"] = parse_interval(changes["interval"])
         with service.store() as store:
-            store.update_source(store.source(name).with_changes(**changes))
+            source = managed_source(store, name, principal)
+            if "pole" in changes:
+                check_manages(principal, changes["pole"])
+            store.update_source(source.with_changes(**changes))
             return OrjsonResponse(source_json(store.source(name), store))
 
 
@@ -191,12 +229,15 @@ def _run_routes(router: APIRouter, service: HarvestService) -> None:
     @router.post("/sources/{name}/runs")
     def run_source(
         name: str,
+        principal: Curator,
         full: bool | None = Query(
             None, description="true: full listing; false: incremental; absent: by schedule"
         ),
         wait: bool = Query(False, description="Answer with the report once the run is over"),
     ) -> Response:
         """Harvest a source now."""
+        with service.store() as store:
+            managed_source(store, name, principal)
         if wait:
             return OrjsonResponse(service.run(name, full))
         service.start(name, full)
@@ -204,35 +245,39 @@ def _run_routes(router: APIRouter, service: HarvestService) -> None:
         return OrjsonResponse({"status": "started", "report": location}, 202, headers={"Location": location})
 
     @router.get("/sources/{name}/runs")
-    def list_runs(name: str, limit: int = Query(20, ge=1, le=1000)) -> Response:
+    def list_runs(name: str, principal: Curator, limit: int = Query(20, ge=1, le=1000)) -> Response:
         """The latest runs of a source, newest first."""
         with service.store() as store:
-            store.source(name)
+            managed_source(store, name, principal)
             return OrjsonResponse({"runs": [r.to_json() for r in store.runs(name, limit)]})
 
     @router.get("/sources/{name}/runs/latest")
-    def latest_run(name: str) -> Response:
+    def latest_run(name: str, principal: Curator) -> Response:
         """The report of the latest run of a source, failures included."""
         with service.store() as store:
-            store.source(name)
+            managed_source(store, name, principal)
             runs = store.runs(name, limit=1)
             if not runs:
                 raise NotFound(f"{name!r} has not been harvested yet")
             return OrjsonResponse(store.run(runs[0].id).to_json())
 
     @router.get("/runs/{run_id}")
-    def get_run(run_id: int) -> Response:
+    def get_run(run_id: int, principal: Curator) -> Response:
         """The report of one run, failures included."""
         with service.store() as store:
-            return OrjsonResponse(store.run(run_id).to_json())
+            report = store.run(run_id)
+            managed_source(store, report.source, principal)
+            return OrjsonResponse(report.to_json())
 
 
 def _document_routes(router: APIRouter, service: HarvestService) -> None:
     @router.get("/sources/{name}/documents")
-    def list_documents(name: str, after: str = "", limit: int = Query(100, ge=1, le=10_000)) -> Response:
+    def list_documents(
+        name: str, principal: Curator, after: str = "", limit: int = Query(100, ge=1, le=10_000)
+    ) -> Response:
         """Identifiers and datestamps of the documents harvested from a source."""
         with service.store() as store:
-            store.source(name)
+            managed_source(store, name, principal)
             rows = store.documents(name, limit, after)
         documents = [
             {
@@ -245,9 +290,10 @@ def _document_routes(router: APIRouter, service: HarvestService) -> None:
         return OrjsonResponse({"documents": documents})
 
     @router.get("/sources/{name}/documents/{identifier:path}")
-    def get_document(name: str, identifier: str) -> Response:
+    def get_document(name: str, identifier: str, principal: Curator) -> Response:
         """A document exactly as it was harvested."""
         with service.store() as store:
+            managed_source(store, name, principal)
             document = store.document(name, identifier)
         return Response(
             document.original, media_type=document.media_type, headers={"X-Format": document.format}

@@ -7,7 +7,7 @@ untrusted), and URLs taken from records are kept only when they are http(s) or m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,10 +26,12 @@ ACCESS_LEVELS = ("open", "embargo", "licensed", "eligible", "restricted")
 
 @dataclass(frozen=True, slots=True)
 class KeywordView:
-    """A keyword in the page's language, with its concept and vocabulary when known."""
+    """A keyword in the page's language, with its concept and vocabulary when known; its search
+    is by concept (and narrower ones) when the catalog's vocabularies hold it, else by its words."""
 
     label: str
     search_url: str
+    by_concept: bool = False
     concept_url: str | None = None
     vocabulary: str | None = None
     vocabulary_url: str | None = None
@@ -85,8 +87,11 @@ class DatasetView:
     extent_geojson: dict[str, Any] = field(default_factory=dict)
 
 
-def dataset_view(collection: Collection, lang: str, base: str) -> tuple[DatasetView, Record]:
-    """The view of `collection` in `lang`; `base` is the public URL prefix. Also gives its record."""
+def dataset_view(
+    collection: Collection, lang: str, base: str, concepts: Container[str] = frozenset()
+) -> tuple[DatasetView, Record]:
+    """The view of `collection` in `lang`; `base` is the public URL prefix, `concepts` the concept
+    URIs the catalog's vocabularies hold. Also gives its record."""
     record = record_from_collection(collection)
     t = Translator(lang)
     segment = quote(collection.id, safe="")
@@ -98,7 +103,7 @@ def dataset_view(collection: Collection, lang: str, base: str) -> tuple[DatasetV
         paragraphs=_paragraphs(pick_language(record.abstract, lang)),
         pole=record.pole,
         pole_name=pole_name(record.pole, lang),
-        keywords=tuple(_keywords(record.keywords, lang)),
+        keywords=tuple(_keywords(record.keywords, lang, concepts)),
         bboxes=record.extent.bboxes,
         periods=tuple(_period(start, end, t) for start, end in record.extent.intervals),
         contacts=tuple(_contact(c.name, c.organisation, c.roles, c.email, c.url, t) for c in record.contacts),
@@ -137,7 +142,7 @@ def _paragraphs(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip())
 
 
-def _keywords(keywords: Sequence[Keyword], lang: str) -> list[KeywordView]:
+def _keywords(keywords: Sequence[Keyword], lang: str, concepts: Container[str]) -> list[KeywordView]:
     # Sources give one keyword per language (STAC translations) or several labels per keyword:
     # show those labelled in the page's language, plus those in no interface language.
     labelled = [k for k in keywords if lang in k.label or not any(code in k.label for code in LANGUAGES)]
@@ -147,9 +152,12 @@ def _keywords(keywords: Sequence[Keyword], lang: str) -> list[KeywordView]:
         label = pick_language(keyword.label, lang)
         if not label or label in out:
             continue
+        known = bool(keyword.uri) and keyword.uri in concepts
+        search = {"concept": keyword.uri} if known else {"q": label}
         out[label] = KeywordView(
             label=label,
-            search_url="/?" + urlencode({"q": label}),
+            search_url="/?" + urlencode(search),
+            by_concept=known,
             concept_url=safe_url(keyword.uri),
             vocabulary=keyword.thesaurus,
             vocabulary_url=safe_url(keyword.thesaurus_uri),

@@ -25,6 +25,8 @@ CLIENT_PREFIXES: tuple[str, ...] = (
     "results.",
     "result.",
     "citation.",
+    "chart.",
+    "suggest.",
 )
 
 

@@ -54,6 +54,38 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fr": "par exemple température de surface, forêt, GNSS",
     },
     "search.submit": {"en": "Search", "fr": "Rechercher"},
+    "search.help": {
+        "en": "Words search titles, descriptions and keywords; a suggested topic searches by that "
+        "vocabulary concept and its narrower ones.",
+        "fr": "Les mots cherchent dans les titres, descriptions et mots-clés ; un thème suggéré "
+        "cherche par ce concept de vocabulaire et ses concepts plus précis.",
+    },
+    "suggest.label": {"en": "Suggested topics", "fr": "Thèmes suggérés"},
+    "suggest.count": {
+        "en": "{count} suggested topics: up and down arrows to go through them, Enter to search by one.",
+        "fr": "{count} thèmes suggérés : flèches haut et bas pour les parcourir, Entrée pour "
+        "chercher par l'un d'eux.",
+    },
+    # -- year chart ---------------------------------------------------------------------------
+    "chart.heading": {"en": "Datasets per year covered", "fr": "Jeux de données par année couverte"},
+    "chart.help": {
+        "en": "Drag across the bars to choose a period, or click a bar for one year (again to clear "
+        "it); the From and To fields do the same from the keyboard.",
+        "fr": "Faites glisser sur les barres pour choisir une période, ou cliquez une barre pour une "
+        "année (de nouveau pour l'effacer) ; les champs De et À font de même au clavier.",
+    },
+    "chart.summary": {
+        "en": "Bar chart of the matching datasets per year covered, from {first} to {last}; the most "
+        "in {peak} ({count} datasets).",
+        "fr": "Histogramme des jeux de données trouvés par année couverte, de {first} à {last} ; le "
+        "plus en {peak} ({count} jeux de données).",
+    },
+    "chart.empty": {
+        "en": "No matching dataset states its period.",
+        "fr": "Aucun jeu de données trouvé n'indique sa période.",
+    },
+    "chart.inside": {"en": "In the chosen period", "fr": "Dans la période choisie"},
+    "chart.outside": {"en": "Datasets", "fr": "Jeux de données"},
     "search.sort": {"en": "Sort by", "fr": "Trier par"},
     "sort.relevance": {"en": "Relevance", "fr": "Pertinence"},
     "sort.newest": {"en": "Date, newest first", "fr": "Date, plus récents d'abord"},
@@ -76,6 +108,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fr": "Jeu de données (fichiers dans la zone et la période)",
     },
     "facet.license": {"en": "Licence", "fr": "Licence"},
+    "facet.concept": {"en": "Topic (vocabulary concepts)", "fr": "Thème (concepts des vocabulaires)"},
     "facet.year": {"en": "Year covered", "fr": "Année couverte"},
     "facet.count": {"en": "{count} results", "fr": "{count} résultats"},
     "facet.none": {"en": "No value", "fr": "Aucune valeur"},
@@ -142,6 +175,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "dataset.description": {"en": "Description", "fr": "Description"},
     "dataset.keywords": {"en": "Keywords", "fr": "Mots-clés"},
     "dataset.keyword_search": {"en": "Search with this keyword", "fr": "Rechercher avec ce mot-clé"},
+    "dataset.concept_search": {
+        "en": "Search by this concept and its narrower ones",
+        "fr": "Rechercher par ce concept et ses concepts plus précis",
+    },
     "dataset.vocabulary": {"en": "vocabulary: {name}", "fr": "vocabulaire : {name}"},
     "dataset.concept": {"en": "Concept in its vocabulary", "fr": "Concept dans son vocabulaire"},
     "dataset.extent": {"en": "Extent", "fr": "Étendue"},

@@ -115,7 +115,8 @@ class Portal:
         self, request: Request, collection: Collection, updated: datetime, base: str, url: str
     ) -> Response:
         lang, _ = request_language(request)
-        view, record = dataset_view(collection, lang, base)
+        concepts = self.store().vocabulary.snapshot().concepts
+        view, record = dataset_view(collection, lang, base, concepts)
         context = {
             "dataset": view,
             "updated": updated.strftime("%Y-%m-%dT%H:%M:%SZ"),

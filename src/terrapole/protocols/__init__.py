@@ -43,12 +43,16 @@ def public_base_url(request: Request, settings: Settings) -> str:
 def catalog_record(collection: Collection) -> Record:
     """The canonical record of a catalog collection, identified by the collection id (the id every
     protocol looks records up by); the record's own identifier, when another, is kept among its
-    identifiers."""
+    identifiers (as it is there, its scheme included), where a harvester finds it back
+    (`core.record.own_identifier`)."""
     record = record_from_collection(collection)
     if record.identifier == collection.id:
         return record
-    others = tuple(i for i in record.identifiers if i.code != record.identifier)
-    return record.with_changes(identifier=collection.id, identifiers=(Identifier(record.identifier), *others))
+    if any(i.code == record.identifier for i in record.identifiers):
+        return record.with_changes(identifier=collection.id)
+    return record.with_changes(
+        identifier=collection.id, identifiers=(Identifier(record.identifier), *record.identifiers)
+    )
 
 
 __all__ = [

@@ -103,20 +103,21 @@ class CswService:
         if isinstance(request, DescribeRecord):
             return responses.describe_record(request.type_names)
         if isinstance(request, GetDomain):
-            return self.domain(request)
+            return self.domain(request, hidden)
         if isinstance(request, GetRecords):
             return self.records(request, hidden)
         return self.record_by_id(request, hidden)
 
-    def domain(self, request: GetDomain) -> bytes:
-        """GetDomain: the values of an operation parameter, or those a queryable holds."""
+    def domain(self, request: GetDomain, hidden: frozenset[str] = frozenset()) -> bytes:
+        """GetDomain: the values of an operation parameter, or those the collections the requester
+        may discover hold for a queryable."""
         if request.parameter is not None:
             return responses.domain_values(request.parameter, True, DOMAINS[request.parameter])
         assert request.property is not None
         target = queryable(request.property)
         if target.kind in ("geometry", "anytext"):
             raise invalid("PropertyName", f"{request.property!r} has no list of values")
-        found = self.store().collection_values(target.name, DOMAIN_LIMIT)
+        found = self.store().collection_values(target.name, DOMAIN_LIMIT, hidden)
         if target.kind == "time":
             values = [format_instant(v) for v in found]
         elif target.kind == "list":

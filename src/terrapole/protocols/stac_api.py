@@ -316,7 +316,7 @@ class StacApi:
     def queryables(self, request: Request) -> Response:
         """What item filters and sorts may use, across all collections."""
         href = f"{self.urls(request).root}/queryables"
-        properties = self.store().item_queryables(None)
+        properties = self.store().item_queryables(None, self.hidden(request))
         document = queryables_document(href, "Queryables of items", properties)
         return OrjsonResponse(document, media_type=SCHEMA_JSON)
 

@@ -6,7 +6,10 @@ each typed word begins one of its words ("temp surf" matches "sea surface temper
 rank by how well the label matches (the whole label typed, then the label's start, then any
 words), then by language (the one asked for, then English and untagged labels, then others), then
 by use (concepts more of the catalog's collections refer to, themselves or through narrower
-concepts, first), then preferred before alternative labels, then shorter labels first. Each
+concepts, first), then preferred before alternative labels, then shorter labels first. Above all
+that, concepts the catalog uses (and a label typed whole) come before unused ones: "temp" in
+English offers SEA SURFACE TEMPERATURE, which finds datasets, before TEMPERATURE TRENDS, which
+finds none. Each
 concept appears once, with its best label; concepts of one scheme sharing a label (GCMD repeats
 labels under several topics) appear once, as the best of them.
 
@@ -92,7 +95,7 @@ class SuggestIndex:
         for rank, label in ranked:
             if (label.folded, label.scheme) not in seen and len(found) < limit:
                 seen.add((label.folded, label.scheme))
-                found.append(_suggestion(label, rank[0]))
+                found.append(_suggestion(label, rank[1]))
         return found
 
     def _best_labels(
@@ -105,10 +108,12 @@ class SuggestIndex:
             match = _match(label.folded, query, wanted)
             if match is None or (schemes and label.scheme not in schemes):
                 continue
+            uses = used.get(label.uri, 0)
             key = (
+                int(match > 0 and not uses),  # an exact label, or a concept in use, leads to results
                 match,
                 _language_rank(label.lang, lang),
-                -used.get(label.uri, 0),
+                -uses,
                 int(not label.preferred),
                 len(label.folded),
             )

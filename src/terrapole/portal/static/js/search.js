@@ -1,11 +1,13 @@
 // The dataset search of the home page and the thematic portals: the form, facets, map and
 // results are kept in step with one state object that also lives in the page's URL.
 import { ApiError, getJson, pageToken } from './api.js';
+import { YearChart } from './chart.js';
 import { renderFacets } from './facets.js';
 import { t } from './i18n.js';
 import { AreaTool, Footprints, baseMap, collectionBoxes } from './map.js';
 import { localized, resultItem } from './results.js';
 import { emptyState, facetsUrl, readState, searchUrl, writeState } from './state.js';
+import { ConceptSuggestions } from './suggest.js';
 
 const PAGE_SIZE = 10;
 const byId = (id) => document.getElementById(id);
@@ -30,6 +32,17 @@ export function initSearch(config) {
     { draw: byId('draw-area'), useView: byId('use-view'), clear: byId('clear-area'), hint: byId('draw-hint') },
     (bbox) => { state.bbox = bbox; restart(); },
   );
+  const chart = new YearChart(byId('year-chart'), (from, to) => {
+    Object.assign(state, { from, to });
+    restart();
+  });
+  // A suggested concept becomes the search: its concept chosen (shown checked in the topics), the text cleared.
+  new ConceptSuggestions(ui.q, byId('q-suggestions'), byId('q-suggestions-status'), ({ uri }) => {
+    readForm();
+    state.q = '';
+    if (!state.concept.includes(uri)) state.concept = [...state.concept, uri];
+    restart();
+  });
 
   function fillForm() {
     ui.q.value = state.q;
@@ -133,6 +146,8 @@ export function initSearch(config) {
     try {
       const body = await getJson(facetsUrl(state, config.lang), signal);
       renderFacets(ui.facets, body.facets || [], state, { fixedPole, onToggle: toggleFacet });
+      const years = (body.facets || []).find((facet) => facet.name === 'year');
+      chart.show(years ? years.values : [], state.from, state.to);
     } catch (error) {
       if (error.name === 'AbortError') return;
       ui.facets.replaceChildren();  // the result list already explains a refused search
@@ -140,15 +155,10 @@ export function initSearch(config) {
   }
 
   function toggleFacet(name, value, checked) {
-    if (name === 'year') {
-      state.from = checked ? value : '';
-      state.to = checked ? value : '';
-    } else {
-      const values = new Set(state[name]);
-      if (checked) values.add(value);
-      else values.delete(value);
-      state[name] = [...values];
-    }
+    const values = new Set(state[name]);
+    if (checked) values.add(value);
+    else values.delete(value);
+    state[name] = [...values];
     restart();
   }
 

@@ -1,8 +1,9 @@
 // The search state, kept in the page's URL so that a search can be bookmarked, shared and
 // navigated with the browser's back button, and its translation into STAC API requests.
 
-const LIST_FACETS = ['pole', 'license', 'collection'];
-// The queryable each facet filters on in the collection search (CQL2).
+const LIST_FACETS = ['pole', 'license', 'concept', 'collection'];
+// The queryable each facet filters on in the collection search (CQL2); concepts go through the
+// search's `concept` parameter (any of them, or a narrower concept, matches).
 const QUERYABLES = { pole: 'pole', license: 'license', collection: 'id' };
 const SORTS = { relevance: '', newest: '-datetime', oldest: 'datetime' };
 
@@ -10,7 +11,7 @@ const SORTS = { relevance: '', newest: '-datetime', oldest: 'datetime' };
 export function emptyState(fixedPole) {
   return {
     q: '', sort: 'relevance', from: '', to: '', filter: '', bbox: null, token: '', page: 1,
-    pole: fixedPole ? [fixedPole] : [], license: [], collection: [],
+    pole: fixedPole ? [fixedPole] : [], license: [], concept: [], collection: [],
   };
 }
 
@@ -69,7 +70,7 @@ function quoted(value) {
 /** The CQL2 text filter of the facet selections, joined with the advanced filter typed in. */
 export function filterOf(state) {
   const parts = state.filter.trim() ? [`(${state.filter.trim()})`] : [];
-  for (const name of LIST_FACETS) {
+  for (const name of Object.keys(QUERYABLES)) {
     if (!state[name].length) continue;
     const each = state[name].map((value) => `${QUERYABLES[name]} = ${quoted(value)}`);
     parts.push(`(${each.join(' OR ')})`);
@@ -86,11 +87,17 @@ function common(state) {
   return params;
 }
 
+/** The `concept` parameter of the search: the concepts chosen, comma-separated. */
+function conceptOf(state) {
+  return state.concept.join(',');
+}
+
 /** The STAC API collection-search URL of the state's current page. */
 export function searchUrl(state, limit) {
   const params = common(state);
   const filter = filterOf(state);
   if (filter) params.set('filter', filter);
+  if (state.concept.length) params.set('concept', conceptOf(state));
   if (SORTS[state.sort]) params.set('sortby', SORTS[state.sort]);
   params.set('limit', String(limit));
   if (state.token) params.set('token', state.token);
