@@ -190,18 +190,26 @@ def _sort(source: Source, records: Records, collection: str | None) -> None:
         records.failures.append((source.origin, exc.message))
 
 
-def dataset_records(origin: str, data: bytes, **provenance_fields: Any) -> list[Collection]:
+def dataset_records(
+    origin: str, data: bytes, *, element: Any = None, **provenance_fields: Any
+) -> list[Collection]:
     """The collections of a dataset-level metadata document (a catalog may hold several).
 
     Each record gains a provenance entry naming `origin` and the format detected; further
     `Provenance` fields (original_id, retrieved, pole) may be given as keywords. A `pole` also
     becomes the pole of records that name none. Records another terrapole served under their
-    catalog id get their own identifier back (`own_identifier`).
+    catalog id get their own identifier back (`own_identifier`). `element`: the document's root
+    element when it was parsed already through `xmlsafe.parse_xml`; formats with a
+    `read(element)` read it as is.
     """
     name = formats.detect(data)
     module = formats.FORMATS[name].load()
     many = getattr(module, "parse_many", None)
-    records = many(data) if many is not None else [module.parse(data)]
+    read = getattr(module, "read", None)
+    if element is not None and read is not None:
+        records = [read(element)]
+    else:
+        records = many(data) if many is not None else [module.parse(data)]
     provenance = Provenance(origin, name, **provenance_fields)
     pole = provenance_fields.get("pole")
     return [

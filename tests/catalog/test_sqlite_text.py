@@ -144,3 +144,51 @@ def test_a_second_writer_stores_its_rows_and_the_index_holder_catches_them_up(se
     assert [i.id for i in found.records] == ["b"]
     other.close()
     holder.close()
+
+
+def _found(store: SQLiteCatalog, words: str) -> list[str]:
+    return sorted(c.id for c in store.search_collections(Query(text=words, limit=50)).records)
+
+
+@pytest.mark.backends("sqlite")  # the text index of the embedded catalog
+def test_written_collections_are_indexed_as_a_rebuild_indexes_them(store: SQLiteCatalog) -> None:
+    docs = [collection_doc(f"c{n}", title=f"Glacier mass balance {n}") for n in range(3)]
+    store.upsert_collections([parse_collection(d) for d in docs])
+    renamed = collection_doc("c1", title="Permafrost temperature")
+    # An update, an unchanged collection and a new one in the same write; c3 twice (the last wins).
+    store.upsert_collections(
+        [
+            parse_collection(renamed),
+            parse_collection(docs[2]),
+            parse_collection(collection_doc("c3", title="Glacier outlines")),
+            parse_collection(collection_doc("c3", title="Glacier outlines and lakes")),
+        ]
+    )
+    searches = {words: _found(store, words) for words in ("glacier", "permafrost", "lakes", "balance")}
+    assert searches == {
+        "glacier": ["c0", "c2", "c3"],
+        "permafrost": ["c1"],
+        "lakes": ["c3"],
+        "balance": ["c0", "c2"],
+    }
+    assert store.rebuild_text_index() == 4
+    assert {words: _found(store, words) for words in searches} == searches
+
+
+@pytest.mark.backends("sqlite")
+def test_a_write_after_another_writers_collections_indexes_both(settings: Settings) -> None:
+    """Collections another process wrote while this one held the index are indexed with this
+    one's next write of collections."""
+    holder = SQLiteCatalog.open(settings)
+    holder.upsert_collections([parse_collection(collection_doc("a", title="Sea ice extent"))])
+    other = SQLiteCatalog.open(settings)
+    other.text.collections.lock_wait = 0.2
+    holder.text.collections.add([])  # the holder takes the index's writer lock
+    assert other.upsert_collections([parse_collection(collection_doc("b", title="Sea ice thickness"))]) == 1
+    holder.text.collections.commit()
+    holder.upsert_collections([parse_collection(collection_doc("c", title="Sea ice drift"))])
+    try:
+        assert _found(holder, "sea ice") == ["a", "b", "c"]
+    finally:
+        other.close()
+        holder.close()

@@ -222,7 +222,10 @@ class SQLiteCatalog:
             conn.executemany(COLLECTION_UPSERT, [(*collection_row(c, seq), stamp) for c in collections])
             sqlite_changes.revive(conn, [c.id for c in collections])
             sqlite_vocab.write_collection_concepts(conn, list({c.id: c for c in collections}.values()))
-        self._sync_text()
+        if self.writable:
+            vocabulary = self.vocabulary.snapshot()
+            with self._write_lock, contextlib.suppress(TextIndexBusy):
+                sqlite_text.catch_up_written(self._writer, self.text, vocabulary, collections, seq)
         return len(collections)
 
     def get_collection(self, collection_id: str) -> Collection:

@@ -9,9 +9,12 @@ and `rebuild` recreates the whole index from the database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from terrapole.catalog.records import (
     TEXT_LANGUAGES,
@@ -22,7 +25,7 @@ from terrapole.catalog.records import (
     item_text,
 )
 from terrapole.catalog.textindex import ANALYZER_VERSION, TextIndex
-from terrapole.core.model import BBox
+from terrapole.core.model import BBox, Collection
 from terrapole.core.vocab import Vocabulary
 
 FETCH = 20_000
@@ -56,6 +59,42 @@ def catch_up(conn: sqlite3.Connection, text: TextIndexes, vocabulary: Vocabulary
         return
     _catch_up_kind(conn, "items", text.items, _documents("items", vocabulary))
     _catch_up_kind(conn, "collections", text.collections, _documents("collections", vocabulary))
+
+
+def catch_up_written(
+    conn: sqlite3.Connection,
+    text: TextIndexes,
+    vocabulary: Vocabulary,
+    collections: Sequence[Collection],
+    seq: int,
+) -> None:
+    """`catch_up` after the write numbered `seq` of `collections`.
+
+    When that write is the only one the collection index lacks, its rows are found by id and
+    indexed from the collections in hand: the regular catch-up finds changed rows by scanning the
+    whole table (change numbers have no index), once per write, which made a harvest's writes
+    grow with the catalog. Otherwise (another writer's changes pending too, a reset index, a new
+    analyzer), the regular catch-up.
+    """
+    mark = int(_meta(conn, "text_seq:collections") or 0)
+    latest = int(_meta(conn, "seq:collections") or 0)
+    reset = text.items.was_reset or text.collections.was_reset
+    if seq != latest or latest != mark + 1 or reset or _meta(conn, "text_analyzer") != ANALYZER_VERSION:
+        catch_up(conn, text, vocabulary)
+        return
+    _catch_up_kind(conn, "items", text.items, _documents("items", vocabulary))
+    by_id = {c.id: c for c in collections}
+
+    def collection(row: sqlite3.Row) -> TextDoc:
+        doc = collection_text(by_id[row["id"]], vocabulary)
+        return replace(doc, rid=row["rid"], start=row["s"], end=row["e"], bbox=_bbox(row))
+
+    written = (
+        "SELECT rid, id, s, e, minx, miny, maxx, maxy FROM collections"
+        " WHERE seq = ? AND id IN (SELECT value FROM json_each(?))",
+        [seq, orjson.dumps(list(by_id)).decode()],
+    )
+    _catch_up_kind(conn, "collections", text.collections, collection, written)
 
 
 def rebuild(conn: sqlite3.Connection, text: TextIndexes, vocabulary: Vocabulary) -> int:
@@ -98,8 +137,14 @@ def next_seq(conn: sqlite3.Connection, kind: str) -> int:
 
 
 def _catch_up_kind(
-    conn: sqlite3.Connection, kind: str, index: TextIndex, to_doc: Callable[[sqlite3.Row], TextDoc]
+    conn: sqlite3.Connection,
+    kind: str,
+    index: TextIndex,
+    to_doc: Callable[[sqlite3.Row], TextDoc],
+    written: tuple[str, list[Any]] | None = None,
 ) -> int:
+    """Index the rows of `kind` past the index's mark (`written`: the query that selects them, when
+    the caller knows a cheaper one than the scan for change numbers past the mark)."""
     mark = int(_meta(conn, f"text_seq:{kind}") or 0)
     max_rid = int(_meta(conn, f"text_rid:{kind}") or 0)
     latest = int(_meta(conn, f"seq:{kind}") or 0)
@@ -107,7 +152,8 @@ def _catch_up_kind(
     if latest <= mark and not deletions:
         return 0
     index.delete(deletions)
-    count, top = _index_rows(conn, kind, index, to_doc, mark, max_rid)
+    select = written or (f"SELECT * FROM {kind} WHERE seq > ?", [mark])  # noqa: S608
+    count, top = _index_rows(conn, select, index, to_doc, max_rid)
     index.commit()
     conn.execute("DELETE FROM text_deletions WHERE kind = ?", [kind])
     _set_meta(conn, f"text_seq:{kind}", str(max(latest, mark)))
@@ -117,13 +163,12 @@ def _catch_up_kind(
 
 def _index_rows(
     conn: sqlite3.Connection,
-    kind: str,
+    select: tuple[str, list[Any]],
     index: TextIndex,
     to_doc: Callable[[sqlite3.Row], TextDoc],
-    mark: int,
     max_rid: int,
 ) -> tuple[int, int]:
-    cursor = conn.execute(f"SELECT * FROM {kind} WHERE seq > ?", [mark])  # noqa: S608
+    cursor = conn.execute(*select)
     count = top = 0
     while rows := cursor.fetchmany(FETCH):
         docs = [to_doc(row) for row in rows]

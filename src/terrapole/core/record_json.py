@@ -41,6 +41,11 @@ _STRING_TUPLES = (
 
 # The empty value of a required field's type, by the name of its annotation.
 _EMPTY: dict[str, Any] = {"LangText": {}, "JSONObject": {}, "tuple": (), "str": ""}
+_EMPTY_VALUES: tuple[Any, ...] = (None, (), [], {})
+# Per dataclass: its field names, and its required fields with their empty values (the hot path
+# of storing records: `dataclasses.fields` costs more than the encoding itself).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_REQUIRED: dict[type, tuple[tuple[str, Any], ...]] = {}
 
 
 def record_to_json(record: Record) -> JSON:
@@ -68,13 +73,25 @@ def record_from_json(data: Mapping[str, Any]) -> Record:
 
 
 def _encode(value: Any) -> Any:
-    if value is None or type(value) in _PLAIN:
+    kind = type(value)
+    if value is None or kind in _PLAIN:
         return value  # most values: checked first, as the dataclass test costs more
+    if kind is tuple or kind is list:
+        return [_encode(v) for v in value]
+    if kind is BBox:
+        return value.as_list()
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(kind):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    if names is not None:
+        encoded = {}
+        for name in names:
+            field_value = _encode(getattr(value, name))
+            if field_value not in _EMPTY_VALUES:
+                encoded[name] = field_value
+        return encoded
     if isinstance(value, BBox):
         return value.as_list()
-    if is_dataclass(value) and not isinstance(value, type):
-        encoded = {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
-        return {k: v for k, v in encoded.items() if v not in (None, (), [], {})}
     if isinstance(value, (tuple, list)):
         return [_encode(v) for v in value]
     if isinstance(value, Mapping):
@@ -86,17 +103,24 @@ def _encode(value: Any) -> Any:
 
 def _plain(kind: type, data: Mapping[str, Any]) -> Any:
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-    for required in fields(kind):
+    for name, empty in _required(kind):
         # `_encode` leaves empty values out, required ones too (a keyword with no label).
-        if (
-            required.name not in values
-            and required.default is MISSING
-            and required.default_factory is MISSING
-        ):
-            values[required.name] = _EMPTY.get(str(required.type).split("[")[0], "")
+        if name not in values:
+            values[name] = empty
     if kind is Provenance and "retrieved" in values:
         values["retrieved"] = _datetime(data["retrieved"])
     return kind(**values)
+
+
+def _required(kind: type) -> tuple[tuple[str, Any], ...]:
+    """The required fields of a dataclass and the empty value of each one's type (cached)."""
+    if (required := _REQUIRED.get(kind)) is None:
+        required = _REQUIRED[kind] = tuple(
+            (f.name, _EMPTY.get(str(f.type).split("[")[0], ""))
+            for f in fields(kind)
+            if f.default is MISSING and f.default_factory is MISSING
+        )
+    return required
 
 
 def _extent(data: Mapping[str, Any]) -> Extent:

@@ -137,7 +137,13 @@ PATHS: dict[str, str] = {
 
 def parse(data: bytes) -> Record:
     """The canonical record of an ISO 19139 (or ISO 19115-2) document."""
-    root = parse_xml(data)
+    return read(parse_xml(data))
+
+
+def read(root: etree._Element) -> Record:
+    """The canonical record of an ISO 19139 root element parsed already through `xmlsafe.parse_xml`
+    (a record a harvester cut out of a response: it is read where it stands, not serialised and
+    parsed again)."""
     namespace = etree.QName(root).namespace or ""
     if local(root.tag) not in ("MD_Metadata", "MI_Metadata") or namespace not in DIALECTS:
         raise InvalidRecord(f"not an ISO 19139 document: root element {etree.QName(root).text!r}")

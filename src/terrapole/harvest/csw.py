@@ -18,6 +18,7 @@ found by the periodic full listing, which also finds the deleted ones.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -156,22 +157,34 @@ class CswFetcher:
         return FetchedPage(documents, resume, failures, total=total), total, following
 
 
+_COMPILED = threading.local()  # compiled XPath is not shared between the fetching threads
+
+
+def _xpath(expression: str) -> etree.XPath:
+    cache: dict[str, etree.XPath] = _COMPILED.__dict__.setdefault("paths", {})
+    if (compiled := cache.get(expression)) is None:
+        compiled = cache[expression] = etree.XPath(expression)
+    return compiled
+
+
 def _records(results: etree._Element | None, start: int) -> tuple[list[Harvested], list[tuple[str, str]]]:
     documents: list[Harvested] = []
     failures: list[tuple[str, str]] = []
+    identifier_of = _xpath(_IDENTIFIER)
     for position, element in enumerate(() if results is None else results, start):
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions between records
-        identifier = str(element.xpath(_IDENTIFIER)).strip()
+        identifier = str(identifier_of(element)).strip()
         if not identifier:
             failures.append((f"position {position}", "record without an identifier (fileIdentifier)"))
             continue
-        documents.append(Harvested(identifier, etree.tostring(element), datestamp=_datestamp(element)))
+        data = etree.tostring(element)
+        documents.append(Harvested(identifier, data, datestamp=_datestamp(element), element=element))
     return documents, failures
 
 
 def _datestamp(element: etree._Element) -> datetime | None:
-    text = str(element.xpath(_DATESTAMP)).strip()
+    text = str(_xpath(_DATESTAMP)(element)).strip()
     try:
         return parse_instant(text) if text else None
     except InvalidParameter:

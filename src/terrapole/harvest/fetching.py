@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -49,6 +49,14 @@ class Harvested:
     deleted: bool = False
     collection: str | None = None  # the collection of a STAC Item
     url: str | None = None  # where it can be read again, when it has an address of its own
+    # The document's root element when the fetcher cut it out of a response it parsed already
+    # (through `xmlsafe.parse_xml`): read as is rather than parsed again from `data`. Never sent
+    # to parsing processes (see `without_element`).
+    element: Any = field(default=None, compare=False, repr=False)
+
+    def without_element(self) -> Harvested:
+        """The document without its parsed element (lxml elements cannot cross processes)."""
+        return self if self.element is None else replace(self, element=None)
 
 
 @dataclass(frozen=True, slots=True)

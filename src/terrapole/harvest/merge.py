@@ -85,6 +85,8 @@ def groups(copies: Iterable[Copy]) -> list[list[Copy]]:
 
 def primary(group: list[Copy]) -> Copy:
     """The copy the catalog record is made from (rule 2)."""
+    if len(group) == 1:
+        return group[0]
     return min(group, key=lambda c: (-c.priority, _negated(_metadata_date(c.collection)), c.source))
 
 

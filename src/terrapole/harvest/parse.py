@@ -52,7 +52,12 @@ def parse_document(document: Harvested, source: HarvestSource, retrieved: dateti
         )
     name = formats.detect(document.data)
     collections = dataset_records(
-        origin, document.data, original_id=document.identifier, retrieved=retrieved, pole=source.pole
+        origin,
+        document.data,
+        element=document.element,
+        original_id=document.identifier,
+        retrieved=retrieved,
+        pole=source.pole,
     )
     return ParsedDocument(name, formats.FORMATS[name].media_type, collections=collections)
 

@@ -113,7 +113,8 @@ class PageWriter:
         now = self.clock()
         if self.pool is None or len(documents) < 2 * PARSE_CHUNK:
             return parse_documents(documents, self.source, now)
-        chunks = [documents[n : n + PARSE_CHUNK] for n in range(0, len(documents), PARSE_CHUNK)]
+        shipped = [d.without_element() for d in documents]
+        chunks = [shipped[n : n + PARSE_CHUNK] for n in range(0, len(shipped), PARSE_CHUNK)]
         futures = [self.pool.submit(parse_documents, chunk, self.source, now) for chunk in chunks]
         return [result for future in futures for result in future.result()]
 
