@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from starlette.requests import Request
 
 from terrapole.portal.messages import MESSAGES
+from terrapole.protocols.negotiation import quality
 
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -38,7 +39,7 @@ def preferred_language(accept_language: str | None) -> str:
         primary = tag.strip().split("-")[0].lower()
         if primary not in LANGUAGES:
             continue
-        q = _quality(params) - position * 1e-6  # earlier wins among equal weights
+        q = quality(params) - position * 1e-6  # earlier wins among equal weights
         if q > best_q:
             best, best_q = primary, q
     return best
@@ -80,14 +81,3 @@ class Translator:
 def missing_translations(messages: Mapping[str, Mapping[str, str]] = MESSAGES) -> list[str]:
     """Keys lacking a non-empty text in some language of `LANGUAGES` (the catalog test uses it)."""
     return [key for key, texts in messages.items() if any(not texts.get(lang) for lang in LANGUAGES)]
-
-
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        name, _, value = param.strip().partition("=")
-        if name.strip() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
-    return 1.0
